@@ -1,0 +1,203 @@
+// Raw HTTPS access to the Kubernetes API, authenticated from a kubeconfig.
+//
+// Why not @kubernetes/client-node's API classes: their model serializer drops fields it does
+// not know (so fieldValidation=Strict never sees a typo) and rewrites responses. We use the
+// library only for what it does well, loading kubeconfigs and their auth, and speak HTTP here,
+// over one keep-alive agent with a timeout on every request.
+import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
+import { request as httpRequest, Agent as HttpAgent } from "node:http";
+import { KubeConfig } from "@kubernetes/client-node";
+import { KubeApiError, KubeTransportError, isRetryable, type ApiStatus } from "./errors.js";
+
+export interface KubeRequest {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  /** Retry 429, 5xx and transport failures (default: every method but POST). */
+  retry?: boolean;
+}
+
+export interface KubeResponse<T = unknown> {
+  statusCode: number;
+  body: T;
+  /** Warning headers the server sent (deprecated APIs, unknown fields under fieldValidation=Warn). */
+  warnings: string[];
+}
+
+export interface KubeClientOptions {
+  timeoutMs: number;
+  maxSockets: number;
+  retries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const defaultKubeClientOptions: KubeClientOptions = {
+  timeoutMs: 30_000,
+  maxSockets: 32,
+  retries: 4,
+  retryBaseMs: 250,
+  retryMaxMs: 10_000,
+};
+
+/** How long cached auth headers (tokens from exec plugins, say) are reused. */
+const authHeaderTtlMs = 60_000;
+
+export class KubeClient {
+  readonly server: URL;
+  readonly contextName: string;
+  private readonly agent: Agent | HttpAgent;
+  private readonly options: KubeClientOptions;
+  private authHeaders: { value: Record<string, string>; expires: number } | undefined;
+
+  private constructor(
+    private readonly kubeConfig: KubeConfig,
+    tls: RequestOptions,
+    options: Partial<KubeClientOptions>,
+  ) {
+    this.options = { ...defaultKubeClientOptions, ...options };
+    const cluster = kubeConfig.getCurrentCluster();
+    if (!cluster) throw new Error(`kubeconfig context "${kubeConfig.getCurrentContext()}" names no cluster`);
+    this.server = new URL(cluster.server);
+    this.contextName = kubeConfig.getCurrentContext();
+    const agentOptions = { keepAlive: true, maxSockets: this.options.maxSockets };
+    this.agent =
+      this.server.protocol === "http:"
+        ? new HttpAgent(agentOptions)
+        : new Agent({
+            ...agentOptions,
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            pfx: tls.pfx,
+            passphrase: tls.passphrase,
+            servername: tls.servername,
+            rejectUnauthorized: tls.rejectUnauthorized,
+          });
+  }
+
+  /** Loads a kubeconfig with the standard rules (KUBECONFIG, ~/.kube/config, in-cluster) and picks a context. */
+  static async fromKubeConfig(params: {
+    kubeConfig?: KubeConfig;
+    context?: string;
+    options?: Partial<KubeClientOptions>;
+  } = {}): Promise<KubeClient> {
+    const kubeConfig = params.kubeConfig ?? loadDefaultKubeConfig();
+    if (params.context) {
+      if (!kubeConfig.getContextObject(params.context)) {
+        const known = kubeConfig.getContexts().map((context) => context.name);
+        throw new Error(`kubeconfig has no context "${params.context}" (it has: ${known.join(", ") || "none"})`);
+      }
+      kubeConfig.setCurrentContext(params.context);
+    }
+    const tls: RequestOptions = {};
+    await kubeConfig.applyToHTTPSOptions(tls);
+    return new KubeClient(kubeConfig, tls, params.options ?? {});
+  }
+
+  async request<T = unknown>(req: KubeRequest): Promise<KubeResponse<T>> {
+    const retry = req.retry ?? req.method !== "POST";
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.send<T>(req);
+      } catch (error) {
+        if (!retry || attempt >= this.options.retries || !isRetryable(error)) throw error;
+        await sleep(this.backoffMs(attempt, error));
+      }
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private backoffMs(attempt: number, error: unknown): number {
+    const retryAfter = error instanceof KubeApiError ? error.retryAfterSeconds : undefined;
+    if (retryAfter !== undefined) return Math.min(retryAfter * 1000, this.options.retryMaxMs);
+    const exponential = this.options.retryBaseMs * 2 ** attempt;
+    return Math.min(exponential / 2 + Math.random() * (exponential / 2), this.options.retryMaxMs);
+  }
+
+  private async headers(): Promise<Record<string, string>> {
+    if (this.authHeaders && this.authHeaders.expires > Date.now()) return this.authHeaders.value;
+    const opts: RequestOptions = {};
+    await this.kubeConfig.applyToHTTPSOptions(opts);
+    const value: Record<string, string> = {};
+    for (const [key, header] of Object.entries(opts.headers ?? {})) {
+      if (typeof header === "string" || typeof header === "number") value[key.toLowerCase()] = String(header);
+    }
+    if (opts.auth) value.authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
+    this.authHeaders = { value, expires: Date.now() + authHeaderTtlMs };
+    return value;
+  }
+
+  private async send<T>(req: KubeRequest): Promise<KubeResponse<T>> {
+    const url = new URL(this.server.pathname.replace(/\/$/, "") + req.path, this.server);
+    for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
+    const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+    const headers: Record<string, string> = {
+      ...(await this.headers()),
+      accept: req.accept ?? "application/json",
+      "user-agent": "slipway",
+    };
+    if (body !== undefined) {
+      headers["content-type"] = req.contentType ?? "application/json";
+      headers["content-length"] = String(Buffer.byteLength(body));
+    }
+    const described = { method: req.method, path: url.pathname };
+    const send = this.server.protocol === "http:" ? httpRequest : httpsRequest;
+
+    return new Promise<KubeResponse<T>>((resolve, reject) => {
+      const outgoing = send(url, { method: req.method, headers, agent: this.agent, timeout: this.options.timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", (error) => reject(new KubeTransportError(error.message, described, { cause: error })));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          const statusCode = res.statusCode ?? 0;
+          const warnings = parseWarnings(res.headers.warning);
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {
+            // Not JSON (a proxy's HTML error page, say): keep the text for the message.
+          }
+          if (statusCode >= 200 && statusCode < 300) {
+            resolve({ statusCode, body: parsed as T, warnings });
+            return;
+          }
+          const status: ApiStatus =
+            parsed && typeof parsed === "object" ? (parsed as ApiStatus) : { message: text.slice(0, 500) };
+          const retryAfterHeader = Number(res.headers["retry-after"]);
+          const retryAfter = Number.isFinite(retryAfterHeader) ? retryAfterHeader : status.details?.retryAfterSeconds;
+          reject(new KubeApiError(statusCode, status, described, retryAfter));
+        });
+      });
+      outgoing.on("timeout", () =>
+        outgoing.destroy(new KubeTransportError(`no answer within ${this.options.timeoutMs} ms`, described)),
+      );
+      outgoing.on("error", (error) =>
+        reject(error instanceof KubeTransportError ? error : new KubeTransportError(error.message, described, { cause: error })),
+      );
+      outgoing.end(body);
+    });
+  }
+}
+
+export function loadDefaultKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+function parseWarnings(header: string | string[] | undefined): string[] {
+  if (!header) return [];
+  // Warning: 299 - "message" (RFC 7234); several arrive comma-joined or as repeated headers.
+  const raw = Array.isArray(header) ? header.join(",") : header;
+  return [...raw.matchAll(/299 - "((?:[^"\\]|\\.)*)"/g)].map((match) => (match[1] ?? "").replace(/\\(.)/g, "$1"));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

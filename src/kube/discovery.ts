@@ -1,0 +1,101 @@
+// Maps apiVersion + kind to the REST resource and its scope, from the API server's
+// aggregated discovery (two requests for the whole cluster; GA since Kubernetes 1.30:
+// https://kubernetes.io/docs/concepts/overview/kubernetes-api/#aggregated-discovery).
+import type { KubeClient } from "./client.js";
+import { groupOf, versionOf, type ObjectRef } from "../manifests/object.js";
+
+export interface ResourceMapping {
+  group: string;
+  version: string;
+  kind: string;
+  resource: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+interface DiscoveryList {
+  items?: Array<{
+    metadata?: { name?: string };
+    versions?: Array<{
+      version: string;
+      resources?: Array<{
+        resource: string;
+        responseKind?: { group?: string; version?: string; kind?: string };
+        scope?: "Namespaced" | "Cluster";
+        verbs?: string[];
+      }>;
+    }>;
+  }>;
+}
+
+const aggregatedDiscovery = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+export class Discovery {
+  private mappings: Map<string, ResourceMapping> | undefined;
+  private loading: Promise<Map<string, ResourceMapping>> | undefined;
+  private lastRefresh = 0;
+
+  constructor(
+    private readonly client: KubeClient,
+    /** A miss refreshes discovery (a CRD may have just been created), at most this often. */
+    private readonly refreshIntervalMs = 2_000,
+  ) {}
+
+  /** The mapping for an object's apiVersion and kind, or undefined when the cluster does not serve it. */
+  async find(ref: Pick<ObjectRef, "apiVersion" | "kind">): Promise<ResourceMapping | undefined> {
+    const key = mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind);
+    const found = (await this.load()).get(key);
+    if (found || Date.now() - this.lastRefresh < this.refreshIntervalMs) return found;
+    return (await this.load(true)).get(key);
+  }
+
+  /** Forget what was discovered, after creating a CRD for example. */
+  invalidate(): void {
+    this.mappings = undefined;
+  }
+
+  private load(refresh = false): Promise<Map<string, ResourceMapping>> {
+    if (this.mappings && !refresh) return Promise.resolve(this.mappings);
+    this.loading ??= this.fetchAll().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async fetchAll(): Promise<Map<string, ResourceMapping>> {
+    const [core, groups] = await Promise.all(
+      ["/api", "/apis"].map((path) => this.client.request<DiscoveryList>({ method: "GET", path, accept: aggregatedDiscovery })),
+    );
+    const mappings = new Map<string, ResourceMapping>();
+    for (const list of [core?.body, groups?.body]) {
+      for (const group of list?.items ?? []) {
+        const groupName = group.metadata?.name ?? "";
+        for (const version of group.versions ?? []) {
+          for (const resource of version.resources ?? []) {
+            const kind = resource.responseKind?.kind;
+            if (!kind) continue;
+            mappings.set(mappingKey(groupName, version.version, kind), {
+              group: groupName,
+              version: version.version,
+              kind,
+              resource: resource.resource,
+              namespaced: resource.scope === "Namespaced",
+              verbs: resource.verbs ?? [],
+            });
+          }
+        }
+      }
+    }
+    this.mappings = mappings;
+    this.lastRefresh = Date.now();
+    return mappings;
+  }
+}
+
+const mappingKey = (group: string, version: string, kind: string) => `${group}/${version}/${kind}`;
+
+/** The URL path of a collection or, with a name, of one object. */
+export function resourcePath(mapping: ResourceMapping, params: { namespace?: string; name?: string }): string {
+  const prefix = mapping.group === "" ? `/api/${mapping.version}` : `/apis/${mapping.group}/${mapping.version}`;
+  const scope = mapping.namespaced && params.namespace ? `/namespaces/${encodeURIComponent(params.namespace)}` : "";
+  const name = params.name ? `/${encodeURIComponent(params.name)}` : "";
+  return `${prefix}${scope}/${mapping.resource}${name}`;
+}

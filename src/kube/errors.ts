@@ -1,0 +1,73 @@
+// Typed errors for the Kubernetes API. A response the server refused becomes a KubeApiError
+// that carries the Status the server sent; transport failures become KubeTransportError.
+// Predicates follow the server's Status reasons:
+// https://kubernetes.io/docs/reference/using-api/api-concepts/#status-responses
+
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
+
+export interface ApiStatus {
+  kind?: string;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { name?: string; group?: string; kind?: string; causes?: StatusCause[]; retryAfterSeconds?: number };
+}
+
+export class KubeApiError extends Error {
+  override readonly name = "KubeApiError";
+  constructor(
+    readonly statusCode: number,
+    readonly status: ApiStatus,
+    readonly request: { method: string; path: string },
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`${request.method} ${request.path}: ${statusCode} ${status.reason ?? ""} ${status.message ?? ""}`.trim());
+  }
+
+  get reason(): string | undefined {
+    return this.status.reason;
+  }
+
+  get causes(): StatusCause[] {
+    return this.status.details?.causes ?? [];
+  }
+}
+
+export class KubeTransportError extends Error {
+  override readonly name = "KubeTransportError";
+  constructor(
+    message: string,
+    readonly request: { method: string; path: string },
+    options?: { cause?: unknown },
+  ) {
+    super(`${request.method} ${request.path}: ${message}`, options);
+  }
+}
+
+export const isApiError = (error: unknown): error is KubeApiError => error instanceof KubeApiError;
+
+export const isNotFound = (error: unknown): boolean => isApiError(error) && error.statusCode === 404;
+
+/** A server-side-apply conflict with another field manager (HTTP 409 with FieldManagerConflict causes). */
+export const isFieldManagerConflict = (error: unknown): error is KubeApiError =>
+  isApiError(error) && error.statusCode === 409 && error.causes.some((cause) => cause.reason === "FieldManagerConflict");
+
+/** 422 Invalid: the object failed validation, including strict field validation. */
+export const isInvalid = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 422;
+
+/** 400 BadRequest, which strict field validation of an apply patch also answers with. */
+export const isBadRequest = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 400;
+
+export const isForbidden = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 403;
+
+export const isUnauthorized = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 401;
+
+/** Worth another try: throttled, server errors, and failures to reach the server. */
+export const isRetryable = (error: unknown): boolean =>
+  error instanceof KubeTransportError ||
+  (isApiError(error) && (error.statusCode === 429 || error.statusCode >= 500));

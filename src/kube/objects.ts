@@ -1,0 +1,125 @@
+// Reading and writing objects: server-side apply (optionally dry-run), get, delete.
+// https://kubernetes.io/docs/reference/using-api/server-side-apply/
+import type { KubeClient } from "./client.js";
+import { resourcePath, type Discovery, type ResourceMapping } from "./discovery.js";
+import { isNotFound } from "./errors.js";
+import { refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
+
+export interface ApplyOptions {
+  fieldManager: string;
+  /** Ask the server what it would do, without persisting anything (dryRun=All). */
+  dryRun: boolean;
+  /** Take over fields other managers own instead of failing with a 409 conflict. */
+  force: boolean;
+  /** Strict rejects unknown and duplicate fields; the server's default is Warn. */
+  fieldValidation: "Strict" | "Warn" | "Ignore";
+}
+
+export const defaultApplyOptions: ApplyOptions = {
+  fieldManager: "slipway",
+  dryRun: false,
+  force: false,
+  fieldValidation: "Strict",
+};
+
+export class UnknownKindError extends Error {
+  override readonly name = "UnknownKindError";
+  constructor(readonly ref: Pick<ObjectRef, "apiVersion" | "kind">) {
+    super(`the cluster does not serve ${ref.kind} in ${ref.apiVersion}`);
+  }
+}
+
+export class ObjectStore {
+  constructor(
+    readonly client: KubeClient,
+    readonly discovery: Discovery,
+  ) {}
+
+  async mapping(ref: Pick<ObjectRef, "apiVersion" | "kind">): Promise<ResourceMapping> {
+    const mapping = await this.discovery.find(ref);
+    if (!mapping) throw new UnknownKindError(ref);
+    return mapping;
+  }
+
+  /**
+   * Server-side apply of one object. The body must be the desired state only: no
+   * resourceVersion (it turns the apply into an optimistic-lock write), no managedFields.
+   */
+  async apply(object: KubeObject, options: Partial<ApplyOptions> = {}): Promise<KubeObject> {
+    const opts = { ...defaultApplyOptions, ...options };
+    const mapping = await this.mapping(object);
+    const ref = refOf(object);
+    const response = await this.client.request<KubeObject>({
+      method: "PATCH",
+      path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
+      query: {
+        fieldManager: opts.fieldManager,
+        force: String(opts.force),
+        fieldValidation: opts.fieldValidation,
+        dryRun: opts.dryRun ? "All" : undefined,
+      },
+      // JSON is YAML, and the apply-patch content type takes either.
+      contentType: "application/apply-patch+yaml",
+      body: stripServerFields(object),
+    });
+    return response.body;
+  }
+
+  /** The live object, or undefined when it does not exist. */
+  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+    const mapping = await this.mapping(ref);
+    try {
+      const response = await this.client.request<KubeObject>({
+        method: "GET",
+        path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
+      });
+      return response.body;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async list(params: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }): Promise<KubeObject[]> {
+    const mapping = await this.mapping(params);
+    const response = await this.client.request<{ items?: KubeObject[] }>({
+      method: "GET",
+      path: resourcePath(mapping, { namespace: params.namespace }),
+      query: { labelSelector: params.labelSelector },
+    });
+    // Items of a list carry no apiVersion/kind; give them back their identity.
+    return (response.body.items ?? []).map((item) => ({ ...item, apiVersion: params.apiVersion, kind: mapping.kind }));
+  }
+
+  /** Deletes an object; true when it was there. Background propagation, as kubectl does. */
+  async delete(ref: ObjectRef, options: { dryRun?: boolean } = {}): Promise<boolean> {
+    const mapping = await this.mapping(ref);
+    try {
+      await this.client.request({
+        method: "DELETE",
+        path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
+        query: { dryRun: options.dryRun ? "All" : undefined, propagationPolicy: "Background" },
+      });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** Removes what an apply body must never carry. */
+export function stripServerFields(object: KubeObject): KubeObject {
+  const { metadata, status: _status, ...rest } = object;
+  const {
+    managedFields: _managedFields,
+    resourceVersion: _resourceVersion,
+    uid: _uid,
+    generation: _generation,
+    creationTimestamp: _creationTimestamp,
+    selfLink: _selfLink,
+    generateName: _generateName,
+    ...meta
+  } = metadata;
+  return { ...rest, metadata: meta } as KubeObject;
+}

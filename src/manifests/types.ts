@@ -1,0 +1,59 @@
+// The manifests as Slipway reads them: objects with the file and line they came from, and
+// findings (what is wrong with the input, and where) instead of exceptions.
+import type { KubeObject } from "./object.js";
+
+/** A place in a repository file; line and column are 1-based. */
+export interface SourcePosition {
+  file: string;
+  line: number;
+  column?: number;
+}
+
+export type FindingSeverity = "error" | "warning" | "notice";
+
+/** Something wrong with the input, user-fixable, rendered rather than thrown. */
+export interface Finding {
+  severity: FindingSeverity;
+  /** A stable, machine-readable kind of finding, e.g. "yaml-syntax", "duplicate-object". */
+  code: string;
+  message: string;
+  position?: SourcePosition;
+  /** `Kind/namespace/name` of the object concerned, when there is one. */
+  object?: string;
+}
+
+/** One Kubernetes object from a manifest file. */
+export interface SourceObject {
+  object: KubeObject;
+  /** Where the document starts. */
+  position: SourcePosition;
+  /** 0-based index of the document in its file. */
+  documentIndex: number;
+  /**
+   * The line of a field, by path segments from the document root (["spec", "replicas"],
+   * ["spec", "template", "spec", "containers", 0, "image"]); the nearest existing ancestor's
+   * line when the path does not exist in the file.
+   */
+  lineOf(path: ReadonlyArray<string | number>): number;
+}
+
+export interface ParsedFile {
+  path: string;
+  objects: SourceObject[];
+  findings: Finding[];
+}
+
+export interface ParseLimits {
+  /** Refuse files larger than this many bytes (default 1 MiB). */
+  maxFileBytes: number;
+  /** Refuse files with more documents than this (default 1,000). */
+  maxDocuments: number;
+  /** Alias nodes allowed per document before it is treated as an alias bomb (default 100). */
+  maxAliasCount: number;
+}
+
+export const defaultParseLimits: ParseLimits = {
+  maxFileBytes: 1024 * 1024,
+  maxDocuments: 1000,
+  maxAliasCount: 100,
+};

@@ -1,0 +1,106 @@
+// The plan: what merging a change would do to one environment. Pure data, produced by the
+// planner and rendered by render/ for comments, check runs and the command line.
+import type { Finding, SourcePosition } from "../manifests/types.js";
+import type { ObjectRef } from "../manifests/object.js";
+
+/**
+ * What would happen to one object.
+ * - create / change / unchanged: from the server-side dry-run (or, offline, from the base).
+ * - prune: gone from the manifests and managed by Slipway, so merging deletes it.
+ * - unverified: could not be dry-run for a known reason (its Namespace or CRD is new in the
+ *   same change, an admission webhook without dry-run support); `note` says which.
+ * - rejected: the API server refused the dry-run (invalid, immutable field, forbidden).
+ */
+export type PlanAction = "create" | "change" | "unchanged" | "prune" | "unverified" | "rejected";
+
+export type SecretKeyState = "added" | "removed" | "changed" | "unchanged";
+
+export interface SecretKeyChange {
+  key: string;
+  state: SecretKeyState;
+}
+
+/**
+ * Who holds a conflicting field, and so what to do about it.
+ * - controller: a controller writing through a subresource (an HPA through `scale`).
+ * - manual-edit: an `Update` by a person (`kubectl edit`, `kubectl scale`, a console).
+ * - gitops-tool: another applier (Flux, Argo CD, Helm, kubectl apply --server-side) owns it.
+ */
+export type ConflictOwnerKind = "controller" | "manual-edit" | "gitops-tool";
+
+export interface FieldConflict {
+  /** `Kind/namespace/name`. */
+  object: string;
+  /** The field path as the API server reports it, e.g. `.spec.template.spec.containers[name="app"].image`. */
+  field: string;
+  manager: string;
+  operation?: "Apply" | "Update";
+  subresource?: string;
+  apiVersion?: string;
+  /** When the owner last wrote the object (managedFields `time`). */
+  time?: string;
+  ownerKind: ConflictOwnerKind;
+  /** Live and desired values, rendered as short YAML/JSON text; masked for Secrets. */
+  liveValue?: string;
+  desiredValue?: string;
+  /** What to do about it, one or two sentences. */
+  advice: string;
+  /** True when the conflict blocks the merge regardless of configuration (two GitOps tools fighting). */
+  blocking: boolean;
+  /** The line of the field in the manifest, when it can be found. */
+  position?: SourcePosition;
+}
+
+export interface ObjectPlan {
+  ref: ObjectRef;
+  /** `Kind/namespace/name`. */
+  name: string;
+  action: PlanAction;
+  /** Where the object is defined (absent for objects that are pruned). */
+  position?: SourcePosition;
+  /** Unified diff of the normalised live object against the dry-run result, Secret values masked. */
+  diff?: string;
+  /** For Secrets: per-key state instead of values. */
+  secretKeys?: SecretKeyChange[];
+  conflicts: FieldConflict[];
+  /** Why the object is unverified or rejected, or another remark; never contains Secret values. */
+  note?: string;
+  /** Workloads this object's change rolls out ("ConfigMap apps/web-config changed → Deployment apps/web"). */
+  rollsOut?: string[];
+}
+
+export type PlanMode =
+  /** Validated and dry-run against the cluster. */
+  | "cluster"
+  /** Validated and diffed against the base revision only; server-side checks skipped. */
+  | "offline"
+  /** Validated only (a pull request from a fork with `forks: validate`). */
+  | "validate-only";
+
+export interface PlanCounts {
+  create: number;
+  change: number;
+  unchanged: number;
+  prune: number;
+  unverified: number;
+  rejected: number;
+  conflicts: number;
+  errors: number;
+  warnings: number;
+}
+
+export interface EnvironmentPlan {
+  environment: string;
+  mode: PlanMode;
+  /** The kubeconfig context and default namespace the plan ran against, for the report header. */
+  context?: string;
+  objects: ObjectPlan[];
+  /** Validation findings (file:line), and other remarks not tied to one object's dry-run. */
+  findings: Finding[];
+  /** A failure of the run itself (cluster unreachable, RBAC): what failed and what to do. */
+  error?: string;
+  /** Whether ownership conflicts fail the plan (`conflicts: fail`) or only warn. */
+  conflictsFail: boolean;
+}
+
+export type PlanConclusion = "success" | "failure";

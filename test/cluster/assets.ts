@@ -1,0 +1,72 @@
+// Finds (and, when asked, builds) the binaries of the test control plane.
+// The build itself lives in build.sh so that `npm run cluster:assets`, CI and this
+// helper share one definition of where the binaries are cached.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface ClusterAssets {
+  dir: string;
+  etcd: string;
+  kubeApiserver: string;
+  kubectl: string;
+  /** Absent when KUBEBUILDER_ASSETS points at plain envtest binaries. */
+  kubeControllerManager?: string;
+  kubeScheduler?: string;
+  /** Absent when kwok did not build; tests then drive readiness by patching status. */
+  kwok?: string;
+}
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+export const buildScript = join(here, "build.sh");
+
+export const howToGetAssets =
+  "run `npm run cluster:assets` (needs Go; builds Kubernetes from source, cached in ~/.cache/slipway) " +
+  "or point KUBEBUILDER_ASSETS at a directory holding etcd, kube-apiserver and kubectl";
+
+/** Runs build.sh (which returns at once when the cache is filled) and describes its result. */
+export async function ensureAssets(options: { log?: (line: string) => void } = {}): Promise<ClusterAssets> {
+  const dir = await runBuildScript(options.log ?? (() => undefined));
+  return describeAssets(dir);
+}
+
+export function describeAssets(dir: string): ClusterAssets {
+  const bin = (name: string): string | undefined => {
+    const path = join(dir, name);
+    return existsSync(path) ? path : undefined;
+  };
+  const required = (name: string): string => {
+    const path = bin(name);
+    if (!path) throw new Error(`${dir} has no ${name}; ${howToGetAssets}`);
+    return path;
+  };
+  return {
+    dir,
+    etcd: required("etcd"),
+    kubeApiserver: required("kube-apiserver"),
+    kubectl: required("kubectl"),
+    kubeControllerManager: bin("kube-controller-manager"),
+    kubeScheduler: bin("kube-scheduler"),
+    kwok: bin("kwok"),
+  };
+}
+
+function runBuildScript(log: (line: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [buildScript], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      for (const line of chunk.toString().split("\n")) if (line.startsWith("[cluster:assets]")) log(line);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const dir = stdout.trim().split("\n").pop() ?? "";
+      if (code === 0 && dir) resolve(dir);
+      else reject(new Error(`building the test cluster failed (exit ${code}):\n${stderr.slice(-4000)}`));
+    });
+  });
+}
