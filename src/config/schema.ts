@@ -1,0 +1,88 @@
+// `.github/slipway.yml`: the one schema, parsed once into a fully defaulted type. The JSON
+// schema for editors (schema/slipway.schema.json) is generated from it: `npm run schema`.
+import { z } from "zod";
+
+const environmentName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' and '-' (it names check runs and deployments)");
+
+export const environmentSchema = z
+  .object({
+    name: environmentName.describe("Shown in comments and check runs, e.g. `slipway/plan (production)`."),
+    paths: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('Glob patterns of the manifests of this environment, e.g. ["deploy/production/**/*.yaml"].'),
+    exclude: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Glob patterns under `paths` that are not manifests (kustomization.yaml, Helm values)."),
+    context: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("kubeconfig context of the Slipway server for this environment (default: the current context)."),
+    namespace: z
+      .string()
+      .min(1)
+      .default("default")
+      .describe("Namespace for namespaced objects that do not set metadata.namespace."),
+    allowedNamespaces: z
+      .array(z.string().min(1))
+      .optional()
+      .describe("Namespaces the manifests may use (default: any)."),
+    clusterScoped: z
+      .boolean()
+      .default(false)
+      .describe("May pull requests change cluster-scoped kinds (Namespaces, ClusterRoles, CRDs)?"),
+    conflicts: z
+      .enum(["fail", "warn"])
+      .default("fail")
+      .describe("Does a field-ownership conflict fail the plan (fail) or only show in it (warn)?"),
+    branch: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Branch whose pushes apply this environment (default: the repository's default branch)."),
+  })
+  .strict();
+
+export const repoConfigSchema = z
+  .object({
+    environments: z
+      .array(environmentSchema)
+      .min(1)
+      .describe("Each environment: which manifests belong to it and which cluster they go to."),
+    forks: z
+      .enum(["validate", "plan", "ignore"])
+      .default("validate")
+      .describe(
+        "What a pull request from a fork gets: validate (no cluster access), plan (a dry-run with the server's credentials), ignore.",
+      ),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.environments.forEach((environment, index) => {
+      if (seen.has(environment.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["environments", index, "name"],
+          message: `environment "${environment.name}" is defined twice; names must be unique`,
+        });
+      }
+      seen.add(environment.name);
+      if (environment.allowedNamespaces && !environment.allowedNamespaces.includes(environment.namespace)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["environments", index, "namespace"],
+          message: `namespace "${environment.namespace}" is not in allowedNamespaces`,
+        });
+      }
+    });
+  });
+
+export type RepoConfig = z.infer<typeof repoConfigSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;

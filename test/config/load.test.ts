@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { renderJsonSchema } from "../../src/config/json-schema.js";
+import { parseRepoConfig } from "../../src/config/load.js";
+
+describe("parseRepoConfig", () => {
+  it("fills every default", () => {
+    const result = parseRepoConfig("environments:\n  - name: production\n    paths: ['deploy/**/*.yaml']\n");
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        forks: "validate",
+        environments: [
+          {
+            name: "production",
+            paths: ["deploy/**/*.yaml"],
+            exclude: [],
+            namespace: "default",
+            clusterScoped: false,
+            conflicts: "fail",
+          },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    {
+      what: "broken YAML, with its line",
+      text: "environments:\n  - name: prod\n    paths: [a\n",
+      line: 4,
+      message: /invalid YAML/,
+    },
+    {
+      what: "an unknown key, on its line",
+      text: "environments:\n  - name: prod\n    paths: [a]\n    namespce: apps\n",
+      line: 2,
+      message: /environments\.0: Unrecognized key.*namespce/,
+    },
+    {
+      what: "a wrong enum value, on its line",
+      text: "environments:\n  - name: prod\n    paths: [a]\n    conflicts: maybe\n",
+      line: 4,
+      message: /environments\.0\.conflicts/,
+    },
+    { what: "no environments", text: "forks: plan\n", line: 1, message: /environments/ },
+    {
+      what: "duplicate environment names",
+      text: "environments:\n  - name: prod\n    paths: [a]\n  - name: prod\n    paths: [b]\n",
+      line: 4,
+      message: /defined twice/,
+    },
+    {
+      what: "a default namespace outside allowedNamespaces",
+      text: "environments:\n  - name: prod\n    paths: [a]\n    namespace: x\n    allowedNamespaces: [apps]\n",
+      line: 4,
+      message: /not in allowedNamespaces/,
+    },
+    {
+      what: "duplicate keys",
+      text: "environments:\n  - name: prod\n    name: again\n    paths: [a]\n",
+      line: 3,
+      message: /invalid YAML/,
+    },
+  ])("reports $what", ({ text, line, message }) => {
+    const result = parseRepoConfig(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.findings[0]?.position).toMatchObject({ file: ".github/slipway.yml", line });
+    expect(result.findings[0]?.message).toMatch(message);
+  });
+
+  it("treats an empty file as a configuration without environments", () => {
+    const result = parseRepoConfig("");
+    expect(result.ok).toBe(false);
+  });
+});
+
+describe("the JSON schema", () => {
+  it("is up to date with the zod schema (run `npm run schema` after changing it)", () => {
+    const committed = readFileSync(new URL("../../schema/slipway.schema.json", import.meta.url), "utf8");
+    expect(committed).toBe(renderJsonSchema());
+  });
+});
