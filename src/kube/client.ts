@@ -170,7 +170,7 @@ export class KubeClient {
             return;
           }
           const status: ApiStatus =
-            parsed && typeof parsed === "object" ? (parsed as ApiStatus) : { message: text.slice(0, 500) };
+            parsed && typeof parsed === "object" ? (parsed) : { message: text.slice(0, 500) };
           const retryAfterHeader = Number(res.headers["retry-after"]);
           const retryAfter = Number.isFinite(retryAfterHeader) ? retryAfterHeader : status.details?.retryAfterSeconds;
           reject(new KubeApiError(statusCode, status, described, retryAfter));

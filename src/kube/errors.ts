@@ -67,7 +67,16 @@ export const isForbidden = (error: unknown): error is KubeApiError => isApiError
 
 export const isUnauthorized = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 401;
 
+/**
+ * A server-side apply of a field the schema does not declare fails in the typed conversion
+ * with a plain HTTP 500 "failed to create typed patch object (...): .path: field not declared
+ * in schema" instead of a 400 (kubernetes/kubernetes#139253, open as of v1.37). It is the
+ * object's fault, not the server's: never retry it, report it on the field's line.
+ */
+export const isSchemaViolation = (error: unknown): error is KubeApiError =>
+  isApiError(error) && error.statusCode === 500 && /failed to create typed patch object/.test(error.status.message ?? "");
+
 /** Worth another try: throttled, server errors, and failures to reach the server. */
 export const isRetryable = (error: unknown): boolean =>
   error instanceof KubeTransportError ||
-  (isApiError(error) && (error.statusCode === 429 || error.statusCode >= 500));
+  (isApiError(error) && (error.statusCode === 429 || error.statusCode >= 500) && !isSchemaViolation(error));

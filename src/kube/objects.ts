@@ -121,5 +121,5 @@ export function stripServerFields(object: KubeObject): KubeObject {
     generateName: _generateName,
     ...meta
   } = metadata;
-  return { ...rest, metadata: meta } as KubeObject;
+  return { ...rest, metadata: meta };
 }

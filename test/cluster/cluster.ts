@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import type { ClusterAssets } from "./assets.js";
 import { ClusterProcess, freePort, waitFor } from "./process.js";
@@ -36,6 +37,7 @@ export interface StartClusterOptions {
 }
 
 export const fakeNodeName = "kwok-node-0";
+const kwokStages = fileURLToPath(new URL("kwok-stages.yaml", import.meta.url));
 
 export async function startCluster(options: StartClusterOptions): Promise<TestCluster> {
   const { assets } = options;
@@ -47,9 +49,13 @@ export async function startCluster(options: StartClusterOptions): Promise<TestCl
   const token = randomBytes(24).toString("hex");
   let apiserver: ClusterProcess | undefined;
 
+  // Controllers first, then the API server, then etcd: an API server whose etcd is gone
+  // waits out its whole grace period.
   const stopAll = async () => {
-    for (const proc of [...processes].reverse()) await proc.stop();
-    if (apiserver) await apiserver.stop();
+    const [etcd, ...controllers] = processes;
+    await Promise.all(controllers.map((proc) => proc.stop()));
+    await apiserver?.stop();
+    await etcd?.stop();
     rmSync(dir, { recursive: true, force: true });
   };
 
@@ -98,6 +104,8 @@ export async function startCluster(options: StartClusterOptions): Promise<TestCl
       `--etcd-servers=${etcdUrl}`,
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
+      // The kubernetes Service's endpoints cannot point at loopback; nothing in the tests needs them.
+      "--endpoint-reconciler-type=none",
       `--secure-port=${apiserverPort}`,
       // Without --tls-cert-file the API server generates a CA and a serving certificate for
       // localhost and 127.0.0.1 into cert-dir; the kubeconfig trusts that bundle.
@@ -143,7 +151,9 @@ export async function startCluster(options: StartClusterOptions): Promise<TestCl
             "--secure-port=0",
             `--service-account-private-key-file=${saKeyFile}`,
             `--root-ca-file=${caFile}`,
-            "--controllers=*",
+            // No kubelet heartbeats here: the node lifecycle controller would taint the fake
+            // node unreachable and stop scheduling onto it.
+            "--controllers=*,-node-lifecycle-controller",
             "--v=1",
           ],
         }),
@@ -167,6 +177,7 @@ export async function startCluster(options: StartClusterOptions): Promise<TestCl
               "--manage-all-nodes=false",
               "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
               "--node-ip=127.0.0.1",
+              `--config=${kwokStages}`,
             ],
           }),
         );
@@ -224,6 +235,17 @@ async function createFakeNode(server: string, token: string, ca: Buffer): Promis
   };
   const response = await send(server, { method: "POST", path: "/api/v1/nodes", token, ca, body: JSON.stringify(node) });
   if (response.status !== 201) throw new Error(`creating the fake node failed: ${response.status} ${response.body}`);
+  // The TaintNodesByCondition admission plugin adds node.kubernetes.io/not-ready on create; the
+  // node lifecycle controller, which would lift it, is off (there are no kubelet heartbeats).
+  const untaint = await send(server, {
+    method: "PATCH",
+    path: `/api/v1/nodes/${fakeNodeName}`,
+    token,
+    ca,
+    contentType: "application/merge-patch+json",
+    body: JSON.stringify({ spec: { taints: null } }),
+  });
+  if (untaint.status !== 200) throw new Error(`untainting the fake node failed: ${untaint.status} ${untaint.body}`);
 }
 
 function get(server: string, path: string, token: string, ca: Buffer) {
@@ -232,7 +254,7 @@ function get(server: string, path: string, token: string, ca: Buffer) {
 
 function send(
   server: string,
-  params: { method: string; path: string; token: string; ca: Buffer; body?: string },
+  params: { method: string; path: string; token: string; ca: Buffer; body?: string; contentType?: string },
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -241,7 +263,7 @@ function send(
         method: params.method,
         ca: params.ca,
         timeout: 5_000,
-        headers: { authorization: `Bearer ${params.token}`, "content-type": "application/json" },
+        headers: { authorization: `Bearer ${params.token}`, "content-type": params.contentType ?? "application/json" },
       },
       (res) => {
         let body = "";

@@ -1,7 +1,7 @@
 // Vitest global setup for the integration project: one real control plane for the run.
 // With CI=true a cluster that cannot be built or started fails the run; elsewhere the
 // integration tests skip with one line that says why.
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -43,9 +43,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
       controllersRun: cluster.controllersRun,
     });
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = message.split("\n")[0];
     if (inCi) throw error;
-    log(`integration tests skipped: no test cluster (${reason}); to run them, ${howToGetAssets}`);
+    const details = join(tmpdir(), "slipway-test-cluster-error.log");
+    writeFileSync(details, message);
+    log(`integration tests skipped: no test cluster (${reason}; details in ${details}); to run them, ${howToGetAssets}`);
     project.provide("cluster", { available: false, skipReason: reason });
   }
   const stop = async () => {

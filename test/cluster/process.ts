@@ -17,13 +17,14 @@ export class ClusterProcess {
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
   }
 
+  /** `logDir` is removed by the supervisor if this process's parent dies without a teardown. */
   static start(params: { name: string; command: string; args: string[]; logDir: string }): ClusterProcess {
     const logFile = join(params.logDir, `${params.name}.log`);
     const fd = openSync(logFile, "a");
     try {
       const child = spawn("bash", [supervisor, String(process.pid), params.command, ...params.args], {
         stdio: ["ignore", fd, fd],
-        detached: false,
+        env: { ...process.env, SUPERVISE_CLEANUP_DIR: params.logDir },
       });
       return new ClusterProcess(params.name, logFile, child);
     } finally {

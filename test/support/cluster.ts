@@ -19,7 +19,7 @@ export interface ClusterContext {
   kubectl: string;
   podsBecomeReady: boolean;
   /** Creates a namespace for one test; all of them are deleted after the file. */
-  namespace(prefix?: string): Promise<string>;
+  namespace: (prefix?: string) => Promise<string>;
 }
 
 export function useCluster(): () => Promise<ClusterContext> {
