@@ -1,0 +1,57 @@
+// The unified diff shown for one object: normalised live object against the dry-run result,
+// both as YAML with map keys sorted, so that the only differences left are the ones the
+// manifest makes. Secret values are masked before anything is rendered.
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
+import { stringify } from "yaml";
+import { isPlainObject } from "../manifests/object.js";
+import type { KubeObject } from "../manifests/object.js";
+import { normalizeForDiff } from "./normalize.js";
+import { foldStringData, isSecret, maskSecret } from "./secrets.js";
+
+/** Lines of context around each change: enough to see where in the object it is. */
+const CONTEXT_LINES = 3;
+
+export interface DiffObjectsParams {
+  /** `Kind/namespace/name`; names both sides of the diff (`live/…`, `desired/…`). */
+  name: string;
+  /** The object in the cluster; undefined when the object would be created. */
+  live: KubeObject | undefined;
+  /** The dry-run result, or the manifest when planning offline. */
+  desired: KubeObject;
+}
+
+/** A unified diff from live to desired, or "" when they do not differ after normalisation. */
+export function diffObjects(params: DiffObjectsParams): string {
+  const { name, live, desired } = params;
+  // Either side being a Secret is enough: a value must never slip through on the other side.
+  const secret = isSecret(desired) || (live !== undefined && isSecret(live));
+  const before = live === undefined ? "" : toComparableYaml(prepare(live, secret));
+  const after = toComparableYaml(prepare(desired, secret));
+  if (before === after) return "";
+  return createTwoFilesPatch(`live/${name}`, `desired/${name}`, before, after, undefined, undefined, {
+    context: CONTEXT_LINES,
+    headerOptions: FILE_HEADERS_ONLY,
+  });
+}
+
+function prepare(object: KubeObject, secret: boolean): KubeObject {
+  const normalized = normalizeForDiff(object);
+  return secret ? maskSecret(foldStringData(normalized)) : normalized;
+}
+
+/**
+ * YAML with every map's keys in alphabetical order and lists in their own order: the server
+ * and the manifest order keys differently, while list order carries meaning.
+ */
+export function toComparableYaml(value: unknown): string {
+  // lineWidth 0: never fold long strings, so a one-word change stays a one-line diff.
+  // aliasDuplicateObjects false: a value used twice is written twice, not as a YAML alias.
+  return stringify(sortKeys(value), { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isPlainObject(value)) return value;
+  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((key) => [key, sortKeys(value[key])]));
+}

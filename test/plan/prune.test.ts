@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { identityKey } from "../../src/manifests/object.js";
+import type { KubeObject, ObjectRef } from "../../src/manifests/object.js";
+import { previewPrune } from "../../src/plan/prune.js";
+
+const ownerLabel = { key: "slipway.dev/environment", value: "prod" };
+const fieldManager = "slipway";
+
+function ref(name: string, kind = "ConfigMap", apiVersion = "v1"): ObjectRef {
+  return { apiVersion, kind, namespace: "apps", name };
+}
+
+function liveObject(name: string, metadata: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name,
+      namespace: "apps",
+      labels: { [ownerLabel.key]: ownerLabel.value },
+      managedFields: [{ manager: fieldManager, operation: "Apply" }],
+      ...metadata,
+    },
+  };
+}
+
+const kept = ref("kept");
+
+function preview(inventory: ObjectRef[], live: Array<[ObjectRef, KubeObject | undefined]>, desired: ObjectRef[] = [kept]) {
+  return previewPrune({
+    desiredKeys: new Set(desired.map(identityKey)),
+    inventory,
+    live: new Map(live.map(([r, object]) => [identityKey(r), object])),
+    fieldManager,
+    ownerLabel,
+  });
+}
+
+describe("previewPrune", () => {
+  it("prunes an object Slipway applied and the manifests no longer contain", () => {
+    const gone = ref("gone");
+    expect(preview([kept, gone], [[kept, liveObject("kept")], [gone, liveObject("gone")]])).toEqual([
+      { ref: gone, name: "ConfigMap/apps/gone", action: "prune", conflicts: [], note: expect.stringContaining("merging deletes it") as unknown },
+    ]);
+  });
+
+  it.each<{ case: string; live: KubeObject | undefined }>([
+    { case: "already deleted", live: undefined },
+    { case: "label removed", live: liveObject("x", { labels: {} }) },
+    { case: "label of another environment", live: liveObject("x", { labels: { [ownerLabel.key]: "staging" } }) },
+    { case: "field manager no longer listed", live: liveObject("x", { managedFields: [{ manager: "kubectl-edit", operation: "Update" }] }) },
+    { case: "no managedFields", live: liveObject("x", { managedFields: undefined }) },
+    { case: "a controller owns it", live: liveObject("x", { ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: "1", controller: true }] }) },
+  ])("leaves it out when $case", ({ live }) => {
+    const candidate = ref("x");
+    expect(preview([candidate], [[candidate, live]])).toEqual([]);
+  });
+
+  it("prunes despite a non-controller owner reference", () => {
+    const candidate = ref("x");
+    const live = liveObject("x", { ownerReferences: [{ apiVersion: "v1", kind: "ConfigMap", name: "other", uid: "2" }] });
+    expect(preview([candidate], [[candidate, live]]).map((plan) => plan.name)).toEqual(["ConfigMap/apps/x"]);
+  });
+
+  it("matches desired objects by identity, ignoring the API version", () => {
+    const old = ref("web", "HorizontalPodAutoscaler", "autoscaling/v1");
+    const current = ref("web", "HorizontalPodAutoscaler", "autoscaling/v2");
+    expect(preview([old], [[old, liveObject("web")]], [current])).toEqual([]);
+  });
+
+  it("lists each object once, sorted by name", () => {
+    const b = ref("b");
+    const a = ref("a", "Secret");
+    const plans = preview([b, a, b], [[a, liveObject("a")], [b, liveObject("b")]]);
+    expect(plans.map((plan) => plan.name)).toEqual(["ConfigMap/apps/b", "Secret/apps/a"]);
+  });
+
+  it("prunes nothing when the desired set is empty", () => {
+    const gone = ref("gone");
+    expect(preview([gone], [[gone, liveObject("gone")]], [])).toEqual([]);
+  });
+});
