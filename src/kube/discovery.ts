@@ -49,6 +49,12 @@ export class Discovery {
     return (await this.load(true)).get(key);
   }
 
+  /** A synchronous lookup over what the cluster serves now (one discovery round trip at most). */
+  async snapshot(): Promise<(ref: Pick<ObjectRef, "apiVersion" | "kind">) => ResourceMapping | undefined> {
+    const mappings = await this.load();
+    return (ref) => mappings.get(mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind));
+  }
+
   /** Forget what was discovered, after creating a CRD for example. */
   invalidate(): void {
     this.mappings = undefined;

@@ -58,14 +58,14 @@ export const isFieldManagerConflict = (error: unknown): error is KubeApiError =>
   isApiError(error) && error.statusCode === 409 && error.causes.some((cause) => cause.reason === "FieldManagerConflict");
 
 /** 422 Invalid: the object failed validation, including strict field validation. */
-export const isInvalid = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 422;
+export const isInvalid = (error: unknown): boolean => isApiError(error) && error.statusCode === 422;
 
 /** 400 BadRequest, which strict field validation of an apply patch also answers with. */
-export const isBadRequest = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 400;
+export const isBadRequest = (error: unknown): boolean => isApiError(error) && error.statusCode === 400;
 
-export const isForbidden = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 403;
+export const isForbidden = (error: unknown): boolean => isApiError(error) && error.statusCode === 403;
 
-export const isUnauthorized = (error: unknown): error is KubeApiError => isApiError(error) && error.statusCode === 401;
+export const isUnauthorized = (error: unknown): boolean => isApiError(error) && error.statusCode === 401;
 
 /**
  * A server-side apply of a field the schema does not declare fails in the typed conversion
@@ -73,7 +73,7 @@ export const isUnauthorized = (error: unknown): error is KubeApiError => isApiEr
  * in schema" instead of a 400 (kubernetes/kubernetes#139253, open as of v1.37). It is the
  * object's fault, not the server's: never retry it, report it on the field's line.
  */
-export const isSchemaViolation = (error: unknown): error is KubeApiError =>
+export const isSchemaViolation = (error: unknown): boolean =>
   isApiError(error) && error.statusCode === 500 && /failed to create typed patch object/.test(error.status.message ?? "");
 
 /** Worth another try: throttled, server errors, and failures to reach the server. */

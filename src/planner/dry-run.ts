@@ -26,8 +26,8 @@ export async function dryRunObject(params: { store: ObjectStore; object: KubeObj
 
 /** The object's own fault (invalid, forbidden, immutable) is an outcome; outages are errors. */
 function rejectedOrThrow(error: unknown): DryRunOutcome {
-  if (isSchemaViolation(error)) return { kind: "rejected", error };
-  if (isApiError(error) && error.statusCode < 500 && error.statusCode !== 429 && error.statusCode !== 401) {
+  if (!isApiError(error)) throw error;
+  if (isSchemaViolation(error) || (error.statusCode < 500 && error.statusCode !== 429 && error.statusCode !== 401)) {
     return { kind: "rejected", error };
   }
   throw error;
