@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// The `slipway` command line: the same engine as the GitHub App. Parses arguments, runs one
+// command, prints its output, exits with its code. No logic here.
+import { parseArgs } from "node:util";
+import { readServerSettings } from "./config/server.js";
+import { UsageError } from "./cli/local-files.js";
+import { runPlanCommand } from "./cli/plan-command.js";
+
+const usage = `Usage: slipway plan [PATH...] [options]
+
+Plans local manifests the way Slipway plans a pull request: validation, a server-side
+dry-run against the cluster, diffs, ownership conflicts and pruning.
+
+Options:
+  --context NAME       kubeconfig context (default: the current context)
+  --namespace NS       namespace for objects without one (default: "default")
+  --base GIT-REF       compare with the manifests at this revision (removed objects are pruned)
+  --offline            no cluster: validate and diff against --base only
+  --output FORMAT      text (default), markdown or json
+  --no-color           no ANSI colours in text output
+  -h, --help           this help
+
+Exit codes: 0 nothing would change, 1 something would change, 2 errors (invalid manifests,
+rejected dry-runs, failing conflicts, an unreachable cluster, or bad arguments).
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      context: { type: "string" },
+      namespace: { type: "string" },
+      base: { type: "string" },
+      offline: { type: "boolean", default: false },
+      output: { type: "string", default: "text" },
+      "no-color": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...paths] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(usage);
+    return values.help ? 0 : 2;
+  }
+  if (command !== "plan") throw new UsageError(`unknown command "${command}"`);
+  const output = values.output;
+  if (output !== "text" && output !== "markdown" && output !== "json") throw new UsageError(`--output must be text, markdown or json`);
+  const result = await runPlanCommand({
+    paths,
+    context: values.context,
+    namespace: values.namespace,
+    base: values.base,
+    offline: values.offline,
+    output,
+    fieldManager: readServerSettings().fieldManager,
+    color: !values["no-color"] && process.stdout.isTTY === true && !process.env.NO_COLOR,
+    cwd: process.cwd(),
+  });
+  process.stdout.write(result.output);
+  return result.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const known = error instanceof UsageError || (error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"));
+    process.stderr.write(`slipway: ${known ? (error as Error).message : String(error instanceof Error ? error.stack : error)}\n`);
+    if (known) process.stderr.write("Run `slipway --help` for usage.\n");
+    process.exitCode = 2;
+  },
+);
