@@ -69,7 +69,7 @@ function render(plans: EnvironmentPlan[], options: PlanCommandOptions): string {
 }
 
 async function planTarget(environment: EnvironmentConfig, options: PlanCommandOptions): Promise<PlanTarget> {
-  if (options.offline) return { mode: "offline", reason: "--offline: validated and compared with the base revision only" };
+  if (options.offline) return { mode: "offline" };
   const client = await KubeClient.fromKubeConfig({ context: options.context ?? environment.context }).catch((error: unknown) => {
     throw new UsageError(`cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)} (use --offline to plan without a cluster)`);
   });

@@ -19,7 +19,7 @@ import { planObjectAgainstCluster, planObjectOffline, type ObjectPlanContext } f
 
 export type PlanTarget =
   | { mode: "cluster"; store: ObjectStore; context: string }
-  | { mode: Exclude<PlanMode, "cluster">; reason?: string };
+  | { mode: Exclude<PlanMode, "cluster"> };
 
 export interface PlanEnvironmentParams {
   environment: EnvironmentConfig;

@@ -1,0 +1,110 @@
+// The webhook handlers: translate the payload, de-duplicate, enqueue, and answer GitHub at
+// once. Each job is one event's error boundary: a crash becomes a failed check run with a
+// message and a log line with the delivery id.
+import type { Context, Probot } from "probot";
+import type { Clusters } from "../kube/cluster-pool.js";
+import type { WorkQueue } from "../jobs/queue.js";
+import { commandHelp, parseCommand } from "./commands.js";
+import type { GitHubClient } from "./octokit.js";
+import { canWrite } from "./permissions.js";
+import { planPullRequest } from "./plan-pull-request.js";
+import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
+
+export interface SlipwayDeps {
+  clusters: Clusters;
+  queue: WorkQueue;
+  fieldManager: string;
+}
+
+export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
+  return (app: Probot) => {
+    const latestHeads = new Map<string, string>();
+    const keyOf = (pr: RepoRef & { number: number }) => `${pr.owner}/${pr.repo}#${pr.number}`;
+    const seenHead = (pr: PullRequestRef) => latestHeads.set(keyOf(pr), pr.headSha);
+
+    const runPlan = (context: Context, pr: PullRequestRef, octokit: GitHubClient) =>
+      boundary(context, pr, () =>
+        planPullRequest(
+          { octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, latestHead: () => latestHeads.get(keyOf(pr)), log: context.log },
+          pr,
+        ),
+      );
+
+    app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], (context) => {
+      if (!deps.queue.acceptDelivery(context.id)) return;
+      const pr = toPullRequestRef(toRepoRef(context.payload.repository), context.payload.pull_request);
+      seenHead(pr);
+      deps.queue.enqueue(keyOf(pr), () => runPlan(context, pr, context.octokit));
+    });
+
+    app.on("issue_comment.created", (context) => {
+      const { issue, comment } = context.payload;
+      if (!issue.pull_request || comment.user?.type === "Bot") return;
+      const command = parseCommand(comment.body);
+      if (!command || !deps.queue.acceptDelivery(context.id)) return;
+      const repo = toRepoRef(context.payload.repository);
+      const username = comment.user?.login ?? "";
+      deps.queue.enqueue(`${keyOf({ ...repo, number: issue.number })}:command:${context.id}`, () =>
+        boundary(context, undefined, async () => {
+          const reply = (body: string) => context.octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body });
+          if (!(await canWrite(context.octokit, { ...repo, username }))) {
+            await reply(`Sorry @${username}, only collaborators with write access can run Slipway commands, so nothing was run.`);
+            return;
+          }
+          if (command.kind === "unknown") {
+            await reply(`Slipway did not understand \`${command.text.replace(/`/g, "'")}\`. ${commandHelp}`);
+            return;
+          }
+          const pr = await fetchPullRequest(context.octokit, repo, issue.number);
+          seenHead(pr);
+          await runPlan(context, pr, context.octokit);
+        }),
+      );
+    });
+
+    app.on("check_run.rerequested", (context) => {
+      const { check_run: checkRun } = context.payload;
+      if (!checkRun.name.startsWith("slipway/plan") || !deps.queue.acceptDelivery(context.id)) return;
+      const repo = toRepoRef(context.payload.repository);
+      for (const { number } of checkRun.pull_requests) {
+        deps.queue.enqueue(keyOf({ ...repo, number }), () =>
+          boundary(context, undefined, async () => {
+            const pr = await fetchPullRequest(context.octokit, repo, number);
+            seenHead(pr);
+            await runPlan(context, pr, context.octokit);
+          }),
+        );
+      }
+    });
+  };
+}
+
+async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: number): Promise<PullRequestRef> {
+  const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+  return toPullRequestRef(repo, data);
+}
+
+/** One event's error boundary: log with the delivery id and, when a commit is known, fail a check run that says so. */
+async function boundary(context: Context, pr: PullRequestRef | undefined, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    context.log.error({ delivery: context.id, event: context.name }, `Slipway failed: ${message}`);
+    if (!pr) return;
+    await context.octokit.rest.checks
+      .create({
+        owner: pr.owner,
+        repo: pr.repo,
+        name: "slipway/plan",
+        head_sha: pr.headSha,
+        status: "completed",
+        conclusion: "failure",
+        output: {
+          title: "Slipway could not plan this pull request",
+          summary: `${message.slice(0, 2000)}\n\nRe-run this check, or comment \`/slipway plan\`. Delivery ${context.id}.`,
+        },
+      })
+      .catch((reportError: unknown) => context.log.error({ delivery: context.id }, `reporting the failure failed too: ${String(reportError)}`));
+  }
+}

@@ -1,0 +1,51 @@
+// Check runs on the head commit: created in progress when the work starts, completed with the
+// report. Annotations go 50 per request (GitHub's limit); later updates append to earlier ones.
+import { batchAnnotations, type CheckRunReport } from "../render/check-run.js";
+import { CHECK_RUN_SUMMARY_MAX, truncateText } from "../render/limits.js";
+import type { GitHubClient } from "./octokit.js";
+import type { RepoRef } from "./pull-request.js";
+
+export interface CheckRunHandle {
+  id: number;
+  url: string;
+}
+
+export async function startCheckRun(octokit: GitHubClient, params: RepoRef & { name: string; headSha: string }): Promise<CheckRunHandle> {
+  const { data } = await octokit.rest.checks.create({
+    owner: params.owner,
+    repo: params.repo,
+    name: params.name,
+    head_sha: params.headSha,
+    status: "in_progress",
+    started_at: new Date().toISOString(),
+  });
+  return { id: data.id, url: data.html_url ?? "" };
+}
+
+export async function completeCheckRun(octokit: GitHubClient, params: RepoRef & { checkRun: CheckRunHandle; report: CheckRunReport }): Promise<void> {
+  const { report } = params;
+  const [first = [], ...rest] = batchAnnotations(report.annotations);
+  const target = { owner: params.owner, repo: params.repo, check_run_id: params.checkRun.id };
+  const output = { title: report.title, summary: report.summary, text: report.text };
+  await octokit.rest.checks.update({
+    ...target,
+    status: "completed",
+    conclusion: report.conclusion,
+    completed_at: new Date().toISOString(),
+    output: { ...output, annotations: first },
+  });
+  for (const annotations of rest) await octokit.rest.checks.update({ ...target, output: { ...output, annotations } });
+}
+
+/** A check run that could not produce a report: what failed, and what to do, as its summary. */
+export async function failCheckRun(octokit: GitHubClient, params: RepoRef & { checkRun: CheckRunHandle; title: string; message: string }): Promise<void> {
+  await octokit.rest.checks.update({
+    owner: params.owner,
+    repo: params.repo,
+    check_run_id: params.checkRun.id,
+    status: "completed",
+    conclusion: "failure",
+    completed_at: new Date().toISOString(),
+    output: { title: truncateText(params.title, 200), summary: truncateText(params.message, CHECK_RUN_SUMMARY_MAX / 3) },
+  });
+}

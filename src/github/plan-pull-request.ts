@@ -1,0 +1,109 @@
+// The plan of one pull request, as a pipeline:
+//   1. read .github/slipway.yml from the default branch;
+//   2. list the files the pull request changes, and pick the environments they touch;
+//   3. per environment: start its check run, read the files, plan, complete the check run;
+//   4. write the sticky comment, unless a newer head commit has been seen meanwhile.
+import picomatch from "picomatch";
+import type { EnvironmentConfig, RepoConfig } from "../config/schema.js";
+import type { Clusters } from "../kube/cluster-pool.js";
+import type { EnvironmentPlan } from "../plan/types.js";
+import { planEnvironment, type PlanTarget } from "../planner/plan-environment.js";
+import { checkRunName, renderCheckRun } from "../render/check-run.js";
+import { renderPlanComment } from "../render/comment.js";
+import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
+import { renderConfigProblem } from "./config-comment.js";
+import type { GitHubClient } from "./octokit.js";
+import type { PullRequestRef } from "./pull-request.js";
+import { listChangedFiles, loadRepoConfig, readChangedFiles, type ChangedFile } from "./repo-reader.js";
+import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
+
+export interface PlanPullRequestDeps {
+  octokit: GitHubClient;
+  clusters: Clusters;
+  fieldManager: string;
+  /** The newest head commit seen for this pull request, to never overwrite a newer plan's comment. */
+  latestHead: () => string | undefined;
+  log: { info: (message: string) => void; warn: (message: string) => void };
+}
+
+export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequestRef): Promise<void> {
+  const { octokit } = deps;
+  const config = await loadRepoConfig(octokit, pr);
+  if (!config.ok) {
+    await upsertStickyComment(octokit, { ...pr, marker: planCommentMarker, body: renderConfigProblem(config) });
+    return;
+  }
+  if (pr.isFork && config.config.forks === "ignore") return;
+  const changed = await listChangedFiles(octokit, pr);
+  const touched = config.config.environments
+    .map((environment) => ({ environment, files: filesOf(environment, changed) }))
+    .filter(({ files }) => files.length > 0);
+  if (touched.length === 0) return;
+
+  const plans: EnvironmentPlan[] = [];
+  const checkRunUrls: Record<string, string> = {};
+  for (const { environment, files } of touched) {
+    const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(environment.name), headSha: pr.headSha });
+    checkRunUrls[environment.name] = checkRun.url;
+    const plan = await planOneEnvironment({ deps, pr, config: config.config, environment, files, checkRun });
+    if (plan) plans.push(plan);
+  }
+  if (deps.latestHead() !== undefined && deps.latestHead() !== pr.headSha) {
+    deps.log.info(`${pr.owner}/${pr.repo}#${pr.number}: plan for ${pr.headSha} superseded by ${deps.latestHead()}; comment left alone`);
+    return;
+  }
+  const body = renderPlanComment({ plans, headSha: pr.headSha, checkRunUrls, marker: planCommentMarker });
+  await upsertStickyComment(octokit, { ...pr, marker: planCommentMarker, body });
+}
+
+/** Plans one environment and completes its check run; an unexpected failure fails only that check run. */
+async function planOneEnvironment(params: {
+  deps: PlanPullRequestDeps;
+  pr: PullRequestRef;
+  config: RepoConfig;
+  environment: EnvironmentConfig;
+  files: ChangedFile[];
+  checkRun: CheckRunHandle;
+}): Promise<EnvironmentPlan | undefined> {
+  const { deps, pr, environment, checkRun } = params;
+  try {
+    const { head, base } = await readChangedFiles(deps.octokit, { pr, files: params.files });
+    const target = await targetFor({ deps, pr, config: params.config, environment });
+    const plan = await planEnvironment({ environment, head, base, target, fieldManager: deps.fieldManager });
+    await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
+    return plan;
+  } catch (error) {
+    const message = `Slipway could not plan environment ${environment.name}: ${error instanceof Error ? error.message : String(error)}. Re-run the check; if it keeps failing, the Slipway server's log has the details.`;
+    deps.log.warn(message);
+    await failCheckRun(deps.octokit, { ...pr, checkRun, title: "Slipway could not plan this environment", message });
+    return undefined;
+  }
+}
+
+async function targetFor(params: {
+  deps: PlanPullRequestDeps;
+  pr: PullRequestRef;
+  config: RepoConfig;
+  environment: EnvironmentConfig;
+}): Promise<PlanTarget> {
+  if (params.pr.isFork && params.config.forks === "validate") {
+    return { mode: "validate-only" };
+  }
+  return { mode: "cluster", ...(await params.deps.clusters.access(params.environment.context)) };
+}
+
+/**
+ * The changed files under an environment's paths. A file renamed across the environment's
+ * boundary counts as added (moved in) or removed (moved out).
+ */
+function filesOf(environment: EnvironmentConfig, files: ChangedFile[]): ChangedFile[] {
+  const matches = picomatch(environment.paths, { ignore: environment.exclude, dot: true });
+  return files.flatMap((file): ChangedFile[] => {
+    const headIn = matches(file.path);
+    const baseIn = matches(file.previousPath ?? file.path);
+    if (!headIn && !baseIn) return [];
+    if (headIn && !baseIn) return [{ path: file.path, status: "added", ...(file.headBlob ? { headBlob: file.headBlob } : {}) }];
+    if (!headIn) return [{ path: file.previousPath ?? file.path, status: "removed" }];
+    return [file];
+  });
+}

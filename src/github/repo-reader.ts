@@ -1,0 +1,79 @@
+// Reads from the repository through the GitHub API. Slipway never checks out or runs code from
+// a pull request: it reads the files it needs, as data.
+import { configPath, parseRepoConfig, type ConfigResult } from "../config/load.js";
+import type { ManifestFile } from "../planner/load-sources.js";
+import { isHttpStatus, type GitHubClient } from "./octokit.js";
+import type { PullRequestRef, RepoRef } from "./pull-request.js";
+
+export type RepoConfigResult = ConfigResult | { ok: false; missing: true };
+
+/** `.github/slipway.yml` from the default branch, so a pull request cannot change the policy that judges it. */
+export async function loadRepoConfig(octokit: GitHubClient, repo: RepoRef): Promise<RepoConfigResult> {
+  const text = await readText(octokit, { ...repo, path: configPath });
+  if (text === undefined) return { ok: false, missing: true };
+  return parseRepoConfig(text);
+}
+
+export interface ChangedFile {
+  path: string;
+  /** The path at the base revision, for renamed files. */
+  previousPath?: string;
+  status: string;
+  /** The blob at the head revision; absent for removed files. */
+  headBlob?: string;
+}
+
+/** The files a pull request changes (GitHub lists up to 3,000). */
+export async function listChangedFiles(octokit: GitHubClient, pr: PullRequestRef): Promise<ChangedFile[]> {
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: pr.owner, repo: pr.repo, pull_number: pr.number, per_page: 100 });
+  return files.map((file) => ({
+    path: file.filename,
+    status: file.status,
+    ...(file.previous_filename ? { previousPath: file.previous_filename } : {}),
+    ...(file.status !== "removed" && file.sha ? { headBlob: file.sha } : {}),
+  }));
+}
+
+/** The head and base versions of changed files: head by blob, base by path at the base commit. */
+export async function readChangedFiles(
+  octokit: GitHubClient,
+  params: { pr: PullRequestRef; files: ChangedFile[] },
+): Promise<{ head: ManifestFile[]; base: ManifestFile[] }> {
+  const { pr, files } = params;
+  const head = await Promise.all(
+    files.filter((file) => file.headBlob).map(async (file) => ({ path: file.path, content: await readBlob(octokit, pr, file.headBlob ?? "") })),
+  );
+  const baseVersions = await Promise.all(
+    files
+      .filter((file) => file.status !== "added")
+      .map(async (file): Promise<ManifestFile | undefined> => {
+        const path = file.previousPath ?? file.path;
+        const content = await readBytes(octokit, { owner: pr.owner, repo: pr.repo, path, ref: pr.baseSha });
+        return content === undefined ? undefined : { path, content };
+      }),
+  );
+  return { head, base: baseVersions.filter((file): file is ManifestFile => file !== undefined) };
+}
+
+async function readBlob(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<Buffer> {
+  const { data } = await octokit.rest.git.getBlob({ owner: repo.owner, repo: repo.repo, file_sha: sha });
+  return Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8");
+}
+
+async function readText(octokit: GitHubClient, params: RepoRef & { path: string; ref?: string }): Promise<string | undefined> {
+  return (await readBytes(octokit, params))?.toString("utf8");
+}
+
+/** A file's bytes at a revision (default branch without `ref`), or undefined when it does not exist there. */
+async function readBytes(octokit: GitHubClient, params: RepoRef & { path: string; ref?: string }): Promise<Buffer | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ owner: params.owner, repo: params.repo, path: params.path, ...(params.ref ? { ref: params.ref } : {}) });
+    if (Array.isArray(data) || data.type !== "file") return undefined;
+    // Files over 1 MB come without content from this endpoint; the blob API serves them.
+    if (data.encoding === "none" || (data.content === "" && data.size > 0)) return readBlob(octokit, params, data.sha);
+    return Buffer.from(data.content, "base64");
+  } catch (error) {
+    if (isHttpStatus(error, 404)) return undefined;
+    throw error;
+  }
+}

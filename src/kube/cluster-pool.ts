@@ -1,0 +1,52 @@
+// One client per kubeconfig context, made on first use and kept (one keep-alive agent and one
+// discovery cache per cluster), for the server that plans many pull requests.
+import { KubeConfig } from "@kubernetes/client-node";
+import { KubeClient, type KubeClientOptions } from "./client.js";
+import { Discovery } from "./discovery.js";
+import { ObjectStore } from "./objects.js";
+
+export interface ClusterAccess {
+  store: ObjectStore;
+  context: string;
+}
+
+/** What the app needs from clusters; tests of fork handling pass one that must never be called. */
+export interface Clusters {
+  access(context: string | undefined): Promise<ClusterAccess>;
+}
+
+export class ClusterPool implements Clusters {
+  private readonly clients = new Map<string, Promise<ClusterAccess>>();
+
+  constructor(
+    /** Loads the kubeconfig afresh for each context (standard rules: KUBECONFIG, ~/.kube/config, in-cluster). */
+    private readonly loadKubeConfig: () => KubeConfig = () => {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromDefault();
+      return kubeConfig;
+    },
+    private readonly options: Partial<KubeClientOptions> = {},
+  ) {}
+
+  access(context: string | undefined): Promise<ClusterAccess> {
+    const key = context ?? "";
+    let access = this.clients.get(key);
+    if (!access) {
+      access = this.connect(context);
+      // A failure (a context that does not exist) is not cached: the next plan tries again.
+      access.catch(() => this.clients.delete(key));
+      this.clients.set(key, access);
+    }
+    return access;
+  }
+
+  close(): void {
+    for (const access of this.clients.values()) void access.then((a) => a.store.client.close(), () => undefined);
+    this.clients.clear();
+  }
+
+  private async connect(context: string | undefined): Promise<ClusterAccess> {
+    const client = await KubeClient.fromKubeConfig({ kubeConfig: this.loadKubeConfig(), context, options: this.options });
+    return { store: new ObjectStore(client, new Discovery(client)), context: client.contextName };
+  }
+}

@@ -1,0 +1,179 @@
+// The app's handling of events that need no cluster: comment commands and who may run them,
+// a missing or broken configuration, re-runs, and a plan that a newer push has overtaken.
+import { describe, expect, it } from "vitest";
+import { createSlipwayApp } from "../../src/github/app.js";
+import { planPullRequest } from "../../src/github/plan-pull-request.js";
+import { WorkQueue } from "../../src/jobs/queue.js";
+import type { Clusters } from "../../src/kube/cluster-pool.js";
+import { interceptInstallationToken } from "../support/github/installation-token.js";
+import { mockGitHub } from "../support/github/nock.js";
+import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
+import { createTestProbot } from "../support/github/probot.js";
+import {
+  bodiesOf,
+  interceptChangedFiles,
+  interceptCheckRun,
+  interceptConfig,
+  interceptStickyComment,
+  type PullRequestFixture,
+} from "../support/github/pull-request-fixture.js";
+import { ProbotOctokit } from "probot";
+
+const owner = "Codertocat";
+const repo = "Hello-World";
+const noClusters: Clusters = {
+  access: () => {
+    throw new Error("no cluster should be needed here");
+  },
+};
+// Forks are validated without a cluster, so these tests need none.
+const config = `environments:\n  - name: staging\n    paths: ["deploy/**"]\nforks: validate\n`;
+const pr: PullRequestFixture = {
+  owner,
+  repo,
+  number: 1,
+  baseSha: "a".repeat(40),
+  headSha: "b".repeat(40),
+  base: {},
+  head: { "deploy/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n" },
+};
+const forkPullRequest = {
+  number: 1,
+  state: "open",
+  head: { sha: pr.headSha, repo: { full_name: "someone/Hello-World" } },
+  base: { sha: pr.baseSha, repo: { full_name: `${owner}/${repo}` } },
+};
+
+async function slipway() {
+  const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+  const probot = await createTestProbot(createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway" }));
+  return { probot, queue };
+}
+
+const commentEvent = (body: string, login = "octocat") =>
+  exampleEvent("issue_comment", "created", {
+    issue: { number: 1, pull_request: { url: `https://api.github.com/repos/${owner}/${repo}/pulls/1` } },
+    comment: { body, user: { login, type: "User" } },
+  });
+
+function interceptPermission(github: ReturnType<typeof mockGitHub>, login: string, permission: string) {
+  github.get(`/repos/${owner}/${repo}/collaborators/${login}/permission`).reply(200, { permission, role_name: permission, user: { login } });
+}
+
+describe("comment commands", () => {
+  it("refuses /slipway plan from someone without write access, politely, and runs nothing", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptPermission(github, "visitor", "read");
+    github.post(`/repos/${owner}/${repo}/issues/1/comments`).reply(201, { id: 1 });
+
+    const { probot, queue } = await slipway();
+    await probot.receive(commentEvent("/slipway plan", "visitor"));
+    await queue.onIdle();
+
+    github.done();
+    const [reply] = bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>;
+    expect(reply?.body).toMatch(/only collaborators with write access/);
+  });
+
+  it("re-plans on /slipway plan from a collaborator with write access", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptPermission(github, "octocat", "write");
+    github.get(`/repos/${owner}/${repo}/pulls/1`).reply(200, forkPullRequest);
+    interceptConfig(github, pr, config);
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 7);
+    interceptStickyComment(github, pr);
+
+    const { probot, queue } = await slipway();
+    await probot.receive(commentEvent("/slipway plan\nplease"));
+    await queue.onIdle();
+
+    github.done();
+    expect(bodiesOf(github, "POST", /check-runs$/)).toEqual([expect.objectContaining({ name: "slipway/plan (staging)", head_sha: pr.headSha })]);
+  });
+
+  it("ignores comments that are not commands, and edits", async () => {
+    const github = mockGitHub();
+    const { probot, queue } = await slipway();
+    await probot.receive(commentEvent("looks good, but /slipway plan later"));
+    await probot.receive(exampleEvent("issue_comment", "edited", { issue: { number: 1 }, comment: { body: "/slipway plan" } }));
+    await queue.onIdle();
+    expect(github.requests).toEqual([]);
+  });
+
+  it("answers an unknown command with what Slipway understands", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptPermission(github, "octocat", "admin");
+    github.post(`/repos/${owner}/${repo}/issues/1/comments`).reply(201, { id: 1 });
+    const { probot, queue } = await slipway();
+    await probot.receive(commentEvent("/slipway destroy `everything`"));
+    await queue.onIdle();
+    const [reply] = bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>;
+    expect(reply?.body).toMatch(/did not understand .*\/slipway plan/s);
+  });
+});
+
+describe("configuration problems", () => {
+  it.each([
+    { what: "a missing configuration", content: undefined, expected: /has no `\.github\/slipway\.yml`/ },
+    { what: "an invalid configuration, with its line", content: "environments:\n  - name: prod\n    pathz: [a]\n", expected: /line 2: .*pathz/ },
+  ])("answers $what with a comment that says what to do", async ({ content, expected }) => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, content);
+    interceptStickyComment(github, pr);
+    const { probot, queue } = await slipway();
+    await probot.receive(exampleEvent("pull_request", "opened", { number: 1, pull_request: forkPullRequest }));
+    await queue.onIdle();
+    github.done();
+    const [comment] = bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>;
+    expect(comment?.body).toMatch(expected);
+  });
+});
+
+describe("re-runs and newer pushes", () => {
+  it("re-plans when a Slipway check run is re-run", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    github.get(`/repos/${owner}/${repo}/pulls/1`).reply(200, forkPullRequest);
+    interceptConfig(github, pr, config);
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 8);
+    interceptStickyComment(github, pr);
+    const { probot, queue } = await slipway();
+    await probot.receive(
+      exampleEvent("check_run", "rerequested", {
+        check_run: { name: "slipway/plan (staging)", head_sha: pr.headSha, pull_requests: [{ number: 1 }] },
+        repository: { name: repo, full_name: `${owner}/${repo}`, owner: { login: owner } },
+      } as never),
+    );
+    await queue.onIdle();
+    github.done();
+  });
+
+  it("never lets the plan of an older head commit overwrite the comment", async () => {
+    const github = mockGitHub();
+    interceptConfig(github, pr, config);
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 9);
+    const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } });
+    const infos: string[] = [];
+    await planPullRequest(
+      {
+        octokit,
+        clusters: noClusters,
+        fieldManager: "slipway",
+        latestHead: () => "f".repeat(40),
+        log: { info: (message) => infos.push(message), warn: () => undefined },
+      },
+      { owner, repo, number: 1, headSha: pr.headSha, baseSha: pr.baseSha, isFork: true, state: "open" },
+    );
+    // The check run for the old commit completes; no comment request was made.
+    github.done();
+    expect(bodiesOf(github, "GET", /comments$/)).toEqual([]);
+    expect(infos.join()).toMatch(/superseded/);
+  });
+});

@@ -1,0 +1,204 @@
+// The pull-request plan end to end: real webhook payloads into a real Probot, GitHub answered
+// by nock (every request checked against GitHub's OpenAPI description), and the plan made
+// against the real test cluster.
+import { KubeConfig } from "@kubernetes/client-node";
+import { expect, it } from "vitest";
+import { stampObject } from "../../src/apply/stamp.js";
+import { createSlipwayApp } from "../../src/github/app.js";
+import { WorkQueue } from "../../src/jobs/queue.js";
+import { ClusterPool, type Clusters } from "../../src/kube/cluster-pool.js";
+import { interceptInstallationToken } from "../support/github/installation-token.js";
+import { mockGitHub } from "../support/github/nock.js";
+import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
+import { createTestProbot } from "../support/github/probot.js";
+import {
+  bodiesOf,
+  interceptChangedFiles,
+  interceptCheckRun,
+  interceptConfig,
+  interceptStickyComment,
+  type PullRequestFixture,
+} from "../support/github/pull-request-fixture.js";
+import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
+
+const owner = "Codertocat";
+const repo = "Hello-World";
+
+const configFor = (namespace: string, extra = "") =>
+  `environments:\n  - name: staging\n    paths: ["deploy/**/*.yaml"]\n    namespace: ${namespace}\n${extra}`;
+
+const configMap = (name: string, level: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  level: "${level}"\n`;
+
+function fixture(overrides: Partial<PullRequestFixture> = {}): PullRequestFixture {
+  return {
+    owner,
+    repo,
+    number: 7,
+    baseSha: "b".repeat(40),
+    headSha: "c".repeat(40),
+    base: { "deploy/settings.yaml": configMap("settings", "info") },
+    head: { "deploy/settings.yaml": configMap("settings", "debug"), "deploy/extra.yaml": configMap("extra", "1") },
+    ...overrides,
+  };
+}
+
+function pullRequestEvent(pr: PullRequestFixture, action: "opened" | "synchronize" = "opened", fork = false) {
+  return exampleEvent("pull_request", action, {
+    number: pr.number,
+    pull_request: {
+      number: pr.number,
+      state: "open",
+      head: { sha: pr.headSha, repo: { full_name: fork ? "someone/Hello-World" : `${owner}/${repo}` } },
+      base: { sha: pr.baseSha, repo: { full_name: `${owner}/${repo}` } },
+    },
+  });
+}
+
+function testClusters(): ClusterPool {
+  return new ClusterPool(() => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
+    return kubeConfig;
+  });
+}
+
+async function slipway(clusters: Clusters = testClusters()) {
+  const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+  const probot = await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway" }));
+  return { probot, queue };
+}
+
+describeWithCluster("the pull-request plan", () => {
+  const cluster = useCluster();
+
+  it("posts one check run per environment and one sticky comment with the plan", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("gh");
+    await ctx.store.apply(
+      stampObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: ns }, data: { level: "info" } }, { environment: "staging" }),
+      { fieldManager: "slipway" },
+    );
+    const pr = fixture();
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, configFor(ns));
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 501);
+    interceptStickyComment(github, pr);
+
+    const { probot, queue } = await slipway();
+    await probot.receive(pullRequestEvent(pr));
+    await queue.onIdle();
+
+    github.done();
+    expect(bodiesOf(github, "POST", /check-runs$/)).toEqual([
+      expect.objectContaining({ name: "slipway/plan (staging)", head_sha: pr.headSha, status: "in_progress" }),
+    ]);
+    const [completed] = bodiesOf(github, "PATCH", /check-runs\/501$/) as Array<{ conclusion: string; output: { title: string; text: string } }>;
+    expect(completed?.conclusion).toBe("success");
+    expect(completed?.output.title).toBe("1 to create, 1 to change");
+    const [comment] = bodiesOf(github, "POST", /issues\/7\/comments$/) as Array<{ body: string }>;
+    expect(comment?.body.startsWith("<!-- slipway:plan -->")).toBe(true);
+    expect(comment?.body).toContain("1 to create, 1 to change");
+    expect(comment?.body).toContain('+  level: "debug"'.replace(/"/g, ""));
+    expect(comment?.body).toContain(`ConfigMap/${ns}/extra`);
+  });
+
+  it("updates the sticky comment in place on the next push, leaving people's comments alone", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("sticky");
+    const pr = fixture({ headSha: "d".repeat(40) });
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, configFor(ns));
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 502);
+    interceptStickyComment(github, pr, [
+      { id: 11, body: "<!-- slipway:plan --> quoted by a person", bot: false },
+      { id: 12, body: "<!-- slipway:plan -->\nold plan", bot: true },
+    ]);
+
+    const { probot, queue } = await slipway();
+    await probot.receive(pullRequestEvent(pr, "synchronize"));
+    await queue.onIdle();
+
+    github.done();
+    expect(bodiesOf(github, "PATCH", /issues\/comments\/12$/)).toHaveLength(1);
+    expect(bodiesOf(github, "POST", /comments$/)).toEqual([]);
+  });
+
+  it("plans once when GitHub redelivers the same webhook", async () => {
+    const ctx = await cluster();
+    const pr = fixture({ headSha: "e".repeat(40) });
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, configFor(await ctx.namespace("redeliver")));
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 503);
+    interceptStickyComment(github, pr);
+
+    const { probot, queue } = await slipway();
+    const event = pullRequestEvent(pr);
+    await probot.receive(event);
+    await probot.receive(event);
+    await queue.onIdle();
+
+    // A second plan would have made requests no interceptor answers, failing the test.
+    github.done();
+    expect(bodiesOf(github, "POST", /check-runs$/)).toHaveLength(1);
+  });
+
+  it("completes the check run with what failed when the cluster cannot be reached, and keeps serving", async () => {
+    const pr = fixture({ headSha: "f".repeat(40) });
+    const unreachable = new ClusterPool(() => {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromString(
+        `apiVersion: v1\nkind: Config\nclusters: [{name: gone, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t0ken-value}}]\ncontexts: [{name: gone, context: {cluster: gone, user: u}}]\ncurrent-context: gone\n`,
+      );
+      return kubeConfig;
+    }, { retries: 1, retryBaseMs: 10 });
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, configFor("apps"));
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 504);
+    interceptStickyComment(github, pr);
+
+    const { probot, queue } = await slipway(unreachable);
+    await probot.receive(pullRequestEvent(pr));
+    await queue.onIdle();
+
+    github.done();
+    const [completed] = bodiesOf(github, "PATCH", /check-runs\/504$/) as Array<{ conclusion: string; output: { summary: string } }>;
+    expect(completed?.conclusion).toBe("failure");
+    expect(completed?.output.summary).toMatch(/staging.*could not be reached/s);
+    expect(JSON.stringify(github.requests)).not.toContain("t0ken-value");
+  });
+});
+
+it("gives a pull request from a fork a validation only, without touching any cluster", async () => {
+  const pr = fixture({ headSha: "1".repeat(40) });
+  const clusters: Clusters = {
+    access: () => {
+      throw new Error("a fork's plan asked for cluster access");
+    },
+  };
+  const github = mockGitHub();
+  interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+  interceptConfig(github, pr, configFor("apps"));
+  interceptChangedFiles(github, pr);
+  interceptCheckRun(github, pr, 601);
+  interceptStickyComment(github, pr);
+
+  const { probot, queue } = await slipway(clusters);
+  await probot.receive(pullRequestEvent(pr, "opened", true));
+  await queue.onIdle();
+
+  github.done();
+  const [comment] = bodiesOf(github, "POST", /issues\/7\/comments$/) as Array<{ body: string }>;
+  expect(comment?.body).toMatch(/Validated only/);
+  expect(comment?.body).toMatch(/forks/);
+  const [completed] = bodiesOf(github, "PATCH", /check-runs\/601$/) as Array<{ conclusion: string }>;
+  expect(completed?.conclusion).toBe("success");
+});
