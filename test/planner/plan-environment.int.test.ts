@@ -67,7 +67,8 @@ async function manualEdit(ctx: ClusterContext, path: string, manager: string, pa
     method: "PATCH",
     path,
     query: { fieldManager: manager },
-    contentType: "application/merge-patch+json",
+    // What `kubectl edit` and `kubectl scale` send: a strategic merge patch.
+    contentType: "application/strategic-merge-patch+json",
     body: patch,
   });
 }
