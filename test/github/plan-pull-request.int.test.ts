@@ -2,6 +2,7 @@
 // by nock (every request checked against GitHub's OpenAPI description), and the plan made
 // against the real test cluster.
 import { KubeConfig } from "@kubernetes/client-node";
+import { pino } from "pino";
 import { expect, it } from "vitest";
 import { stampObject } from "../../src/apply/stamp.js";
 import { createSlipwayApp } from "../../src/github/app.js";
@@ -63,9 +64,10 @@ function testClusters(): ClusterPool {
   });
 }
 
-async function slipway(clusters: Clusters = testClusters()) {
+async function slipway(clusters: Clusters = testClusters(), logLines: string[] = []) {
   const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
-  const probot = await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway" }));
+  const log = pino({ level: "trace" }, { write: (line: string) => void logLines.push(line) });
+  const probot = await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway" }), { log });
   return { probot, queue };
 }
 
@@ -103,6 +105,46 @@ describeWithCluster("the pull-request plan", () => {
     expect(comment?.body).toContain("1 to create, 1 to change");
     expect(comment?.body).toContain('+  level: "debug"'.replace(/"/g, ""));
     expect(comment?.body).toContain(`ConfigMap/${ns}/extra`);
+  });
+
+  it("never lets a Secret value reach GitHub or the log", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("leak");
+    const values = { live: "live-secret-value-1", base: "base-secret-value-2", head: "head-secret-value-3" };
+    await ctx.store.apply(
+      stampObject({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: ns }, stringData: { password: values.live } }, { environment: "staging" }),
+      { fieldManager: "slipway" },
+    );
+    const secret = (value: string, extra = "") => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${value}\n${extra}`;
+    const pr = fixture({
+      headSha: "9".repeat(40),
+      base: { "deploy/db.yaml": secret(values.base) },
+      // The second document is rejected by the API server (an invalid key), whose message must not carry values either.
+      head: { "deploy/db.yaml": `${secret(values.head)}---\n${secret(values.head).replace("name: db", "name: db2").replace("password:", "bad/key:")}` },
+    });
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, configFor(ns));
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 505);
+    interceptStickyComment(github, pr);
+    const logLines: string[] = [];
+
+    const { probot, queue } = await slipway(testClusters(), logLines);
+    await probot.receive(pullRequestEvent(pr));
+    await queue.onIdle();
+
+    github.done();
+    const [comment] = bodiesOf(github, "POST", /issues\/7\/comments$/) as Array<{ body: string }>;
+    expect(comment?.body).toMatch(/password.*changed/);
+    expect(comment?.body).toMatch(/rejected/);
+    const outgoing = [JSON.stringify(github.requests.filter((request) => request.method !== "GET")), logLines.join("\n")];
+    for (const text of outgoing) {
+      for (const value of Object.values(values)) {
+        expect(text).not.toContain(value);
+        expect(text).not.toContain(Buffer.from(value).toString("base64"));
+      }
+    }
   });
 
   it("updates the sticky comment in place on the next push, leaving people's comments alone", async () => {
