@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
 import { stampObject } from "../src/apply/stamp.js";
-import type { EnvironmentConfig } from "../src/config/schema.js";
+import { defineEnvironment } from "../src/config/schema.js";
 import { KubeClient } from "../src/kube/client.js";
 import { Discovery } from "../src/kube/discovery.js";
 import { ObjectStore } from "../src/kube/objects.js";
@@ -23,7 +23,7 @@ import { startCluster, type TestCluster } from "../test/cluster/cluster.js";
 
 const demo = fileURLToPath(new URL("../fixtures/demo/", import.meta.url));
 const namespace = "demo";
-const environment: EnvironmentConfig = { name: "demo", paths: ["**/*.yaml"], exclude: [], namespace, clusterScoped: false, conflicts: "fail" };
+const environment = defineEnvironment({ name: "demo", paths: ["**/*.yaml"], namespace });
 const say = (line: string) => process.stderr.write(`[demo] ${line}\n`);
 
 function manifests(version: "v1" | "v2"): ManifestFile[] {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import picomatch from "picomatch";
 import { configPath, parseRepoConfig } from "../config/load.js";
-import type { EnvironmentConfig } from "../config/schema.js";
+import { defineEnvironment, type EnvironmentConfig } from "../config/schema.js";
 import { KubeClient } from "../kube/client.js";
 import { Discovery } from "../kube/discovery.js";
 import { ObjectStore } from "../kube/objects.js";
@@ -84,14 +84,7 @@ function selectEnvironments(params: { root: string; head: ManifestFile[]; base: 
   const { root, head, base, options } = params;
   const config = readConfig(root);
   if (!config || options.namespace) {
-    const environment: EnvironmentConfig = {
-      name: "local",
-      paths: ["**"],
-      exclude: [],
-      namespace: options.namespace ?? "default",
-      clusterScoped: true,
-      conflicts: "fail",
-    };
+    const environment = defineEnvironment({ name: "local", paths: ["**"], namespace: options.namespace ?? "default", clusterScoped: true });
     return [{ environment, headFiles: head, baseFiles: base }];
   }
   const selected = config.environments.map((environment) => {

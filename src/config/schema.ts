@@ -38,14 +38,44 @@ export const environmentSchema = z
       .default(false)
       .describe("May pull requests change cluster-scoped kinds (Namespaces, ClusterRoles, CRDs)?"),
     conflicts: z
-      .enum(["fail", "warn"])
+      .enum(["fail", "warn", "force"])
       .default("fail")
-      .describe("Does a field-ownership conflict fail the plan (fail) or only show in it (warn)?"),
+      .describe(
+        "A field-ownership conflict fails the plan and that object's apply (fail), shows in the plan but fails the apply (warn), or is taken over on merge (force: the apply report lists the fields and their previous owners).",
+      ),
     branch: z
       .string()
       .min(1)
       .optional()
       .describe("Branch whose pushes apply this environment (default: the repository's default branch)."),
+    inventoryNamespace: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Namespace of the environment's inventory ConfigMap and apply Lease (default: `namespace`)."),
+    prune: z
+      .object({
+        allow: z
+          .array(z.enum(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume"]))
+          .default([])
+          .describe("Kinds whose objects may be pruned; without them here, removing such an object from Git fails the apply."),
+        maxFraction: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe("The largest share of the inventory one apply may prune; more fails the apply (raise it to allow)."),
+      })
+      .strict()
+      .default({ allow: [], maxFraction: 0.5 })
+      .describe("Guards on pruning objects that were removed from Git."),
+    readinessTimeoutSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(300)
+      .describe("How long an apply waits for Deployments, StatefulSets and DaemonSets to become ready (0: do not wait)."),
   })
   .strict();
 
@@ -86,3 +116,8 @@ export const repoConfigSchema = z
 
 export type RepoConfig = z.infer<typeof repoConfigSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+
+/** An environment with every default filled, from the fields given (the CLI's local environment, tests). */
+export function defineEnvironment(input: z.input<typeof environmentSchema>): EnvironmentConfig {
+  return environmentSchema.parse(input);
+}

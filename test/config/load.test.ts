@@ -18,6 +18,8 @@ describe("parseRepoConfig", () => {
             namespace: "default",
             clusterScoped: false,
             conflicts: "fail",
+            prune: { allow: [], maxFraction: 0.5 },
+            readinessTimeoutSeconds: 300,
           },
         ],
       },

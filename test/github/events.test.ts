@@ -39,7 +39,7 @@ const pr: PullRequestFixture = {
 };
 const forkPullRequest = {
   number: 1,
-  state: "open",
+  state: "open" as const,
   head: { sha: pr.headSha, repo: { full_name: "someone/Hello-World" } },
   base: { sha: pr.baseSha, repo: { full_name: `${owner}/${repo}` } },
 };

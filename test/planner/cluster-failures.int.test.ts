@@ -3,21 +3,14 @@
 import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import { expect, it } from "vitest";
-import type { EnvironmentConfig } from "../../src/config/schema.js";
+import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
 import { KubeClient } from "../../src/kube/client.js";
 import { Discovery } from "../../src/kube/discovery.js";
 import { ObjectStore } from "../../src/kube/objects.js";
 import { planEnvironment } from "../../src/planner/plan-environment.js";
 import { describeWithCluster, useCluster, type ClusterContext } from "../support/cluster.js";
 
-const environment = (namespace: string): EnvironmentConfig => ({
-  name: "restricted",
-  paths: ["**"],
-  exclude: [],
-  namespace,
-  clusterScoped: false,
-  conflicts: "fail",
-});
+const environment = (namespace: string): EnvironmentConfig => defineEnvironment({ name: "restricted", paths: ["**"], namespace });
 const head = [{ path: "cm.yaml", content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n" }];
 
 /** A store that talks to the test cluster with another bearer token. */

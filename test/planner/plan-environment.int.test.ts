@@ -1,7 +1,7 @@
 // The whole plan against the real API server: every action, both kinds of conflict, a
 // strict-validation error on its line, Secret masking, and a Namespace new in the same change.
 import { expect, it } from "vitest";
-import type { EnvironmentConfig } from "../../src/config/schema.js";
+import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
 import { stampObject } from "../../src/apply/stamp.js";
 import { planEnvironment } from "../../src/planner/plan-environment.js";
 import type { ManifestFile } from "../../src/planner/load-sources.js";
@@ -14,8 +14,8 @@ import { describeWithCluster, useCluster, type ClusterContext } from "../support
 
 const secretValues = ["hunter2-very-secret", "s3cr3t-rotated-value", "only-in-base-secret"];
 
-function environment(namespace: string, overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
-  return { name: "test", paths: ["**/*.yaml"], exclude: [], namespace, clusterScoped: true, conflicts: "fail", ...overrides };
+function environment(namespace: string): EnvironmentConfig {
+  return defineEnvironment({ name: "test", paths: ["**/*.yaml"], namespace, clusterScoped: true });
 }
 
 const deployment = (params: { image: string; replicas: number }) => `apiVersion: apps/v1

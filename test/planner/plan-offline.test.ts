@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { EnvironmentConfig } from "../../src/config/schema.js";
+import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
 import { planEnvironment } from "../../src/planner/plan-environment.js";
 
 function environment(namespace: string): EnvironmentConfig {
-  return { name: "test", paths: ["**/*.yaml"], exclude: [], namespace, clusterScoped: false, conflicts: "fail" };
+  return defineEnvironment({ name: "test", paths: ["**/*.yaml"], namespace });
 }
 
 const deployment = (image: string) => `apiVersion: apps/v1
