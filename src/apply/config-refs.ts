@@ -1,0 +1,71 @@
+// The ConfigMaps and Secrets a workload's pod template reads, by name (they live in the
+// workload's namespace). Kubernetes does not restart pods when these change; Slipway hashes
+// them into the pod template so that a change rolls the workload out (see config-hash.ts).
+// Fields: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
+import { groupOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
+import { compareStrings, fieldAt, objectsAt, stringAt } from "./fields.js";
+
+export type ConfigKind = "ConfigMap" | "Secret";
+
+export interface ConfigRefs {
+  configMaps: string[];
+  secrets: string[];
+}
+
+type Path = readonly string[];
+
+/** Where a pod template names a ConfigMap or Secret, relative to the entry of its list. */
+const volumeFields: Array<[ConfigKind, Path]> = [
+  ["ConfigMap", ["configMap", "name"]],
+  ["Secret", ["secret", "secretName"]],
+];
+const projectionFields: Array<[ConfigKind, Path]> = [
+  ["ConfigMap", ["configMap", "name"]],
+  ["Secret", ["secret", "name"]],
+];
+const envFields: Array<[ConfigKind, Path]> = [
+  ["ConfigMap", ["valueFrom", "configMapKeyRef", "name"]],
+  ["Secret", ["valueFrom", "secretKeyRef", "name"]],
+];
+const envFromFields: Array<[ConfigKind, Path]> = [
+  ["ConfigMap", ["configMapRef", "name"]],
+  ["Secret", ["secretRef", "name"]],
+];
+
+const containerLists = ["containers", "initContainers", "ephemeralContainers"];
+
+const hashedKinds = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+
+/**
+ * The kinds Slipway writes a config hash into: those whose controller rolls out a change of
+ * the pod template. (A Job's template is immutable; a CronJob picks up config at its next run.)
+ */
+export function hasConfigHash(ref: Pick<ObjectRef, "apiVersion" | "kind">): boolean {
+  return groupOf(ref.apiVersion) === "apps" && hashedKinds.has(ref.kind);
+}
+
+/**
+ * Names referenced by `spec.template.spec`, deduplicated and sorted; empty for other kinds.
+ * References marked `optional: true` count too: the hash then records the object's absence,
+ * so creating it later rolls the workload out.
+ */
+export function configReferences(workload: KubeObject): ConfigRefs {
+  const found: Record<ConfigKind, Set<string>> = { ConfigMap: new Set(), Secret: new Set() };
+  if (!hasConfigHash(workload)) return { configMaps: [], secrets: [] };
+  const pod = fieldAt(workload, ["spec", "template", "spec"]);
+  const collect = (entries: Array<Record<string, unknown>>, fields: Array<[ConfigKind, Path]>) => {
+    for (const entry of entries) {
+      for (const [kind, path] of fields) {
+        const name = stringAt(entry, path);
+        if (name) found[kind].add(name);
+      }
+    }
+  };
+  const volumes = objectsAt(pod, ["volumes"]);
+  collect(volumes, volumeFields);
+  collect(volumes.flatMap((volume) => objectsAt(volume, ["projected", "sources"])), projectionFields);
+  const containers = containerLists.flatMap((list) => objectsAt(pod, [list]));
+  collect(containers.flatMap((container) => objectsAt(container, ["env"])), envFields);
+  collect(containers.flatMap((container) => objectsAt(container, ["envFrom"])), envFromFields);
+  return { configMaps: [...found.ConfigMap].sort(compareStrings), secrets: [...found.Secret].sort(compareStrings) };
+}
