@@ -16,12 +16,19 @@ export const environmentLabel = "slipway.dev/environment";
 export const configHashAnnotation = "slipway.dev/config-hash";
 export const configHashDisabled = "disabled";
 
-export function stampObject(object: KubeObject, params: { environment: string }): KubeObject {
+/** ApplySet membership label (KEP-3659): its value is the id of the environment's inventory. */
+export const applySetPartOfLabel = "applyset.kubernetes.io/part-of";
+
+export function stampObject(object: KubeObject, params: { environment: string; applySet?: string }): KubeObject {
   return {
     ...object,
     metadata: {
       ...object.metadata,
-      labels: { ...object.metadata.labels, [environmentLabel]: params.environment },
+      labels: {
+        ...object.metadata.labels,
+        [environmentLabel]: params.environment,
+        ...(params.applySet ? { [applySetPartOfLabel]: params.applySet } : {}),
+      },
     },
   };
 }
@@ -32,6 +39,8 @@ export type LiveConfigLookup = (kind: ConfigKind, namespace: string, name: strin
 export interface StampWorkloadsParams {
   objects: KubeObject[];
   environment: string;
+  /** The environment's ApplySet id, for the membership label. */
+  applySet?: string;
   /** Absent: objects outside `objects` hash as absent (offline plans). */
   lookupLive?: LiveConfigLookup;
 }

@@ -49,9 +49,17 @@ export class Discovery {
     return (await this.load(true)).get(key);
   }
 
-  /** A synchronous lookup over what the cluster serves now (one discovery round trip at most). */
-  async snapshot(): Promise<(ref: Pick<ObjectRef, "apiVersion" | "kind">) => ResourceMapping | undefined> {
-    const mappings = await this.load();
+  /**
+   * A synchronous lookup over what the cluster serves now. When one of `expected` is missing
+   * (a CRD installed since discovery ran), discovery is refreshed first, at most every
+   * refreshIntervalMs: a long-running server must not keep rejecting new kinds.
+   */
+  async snapshot(
+    expected: ReadonlyArray<Pick<ObjectRef, "apiVersion" | "kind">> = [],
+  ): Promise<(ref: Pick<ObjectRef, "apiVersion" | "kind">) => ResourceMapping | undefined> {
+    let mappings = await this.load();
+    const missing = expected.some((ref) => !mappings.has(mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind)));
+    if (missing && Date.now() - this.lastRefresh >= this.refreshIntervalMs) mappings = await this.load(true);
     return (ref) => mappings.get(mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind));
   }
 

@@ -1,4 +1,5 @@
-// Manifest files → validated objects and findings, for one environment.
+// Manifest files → validated objects and findings, for one environment: parse first (so the
+// caller can refresh discovery for the kinds it finds), then validate against the policy.
 import { builtinIsNamespaced } from "../manifests/builtin-scopes.js";
 import { parseManifestFile } from "../manifests/parse.js";
 import type { Finding, SourceObject } from "../manifests/types.js";
@@ -15,20 +16,32 @@ export interface LoadedSources {
   findings: Finding[];
 }
 
-export function loadSources(params: {
-  files: ManifestFile[];
+export function parseFiles(files: ManifestFile[]): LoadedSources {
+  const parsed = files.map((file) => parseManifestFile({ path: file.path, content: file.content }));
+  return { objects: parsed.flatMap((file) => file.objects), findings: parsed.flatMap((file) => file.findings) };
+}
+
+export function validateSources(params: {
+  parsed: LoadedSources;
   environment: EnvironmentConfig;
   /** The cluster's answer; without a cluster, the built-in kinds' scopes. */
   isNamespaced?: (ref: { apiVersion: string; kind: string }) => boolean | undefined;
 }): LoadedSources {
-  const parsed = params.files.map((file) => parseManifestFile({ path: file.path, content: file.content }));
   const validated = validateObjects({
-    objects: parsed.flatMap((file) => file.objects),
+    objects: params.parsed.objects,
     defaultNamespace: params.environment.namespace,
     allowedNamespaces: params.environment.allowedNamespaces,
     allowClusterScoped: params.environment.clusterScoped,
     isNamespaced: params.isNamespaced ?? builtinIsNamespaced,
     clusterKnown: params.isNamespaced !== undefined,
   });
-  return { objects: validated.objects, findings: [...parsed.flatMap((file) => file.findings), ...validated.findings] };
+  return { objects: validated.objects, findings: [...params.parsed.findings, ...validated.findings] };
+}
+
+export function loadSources(params: {
+  files: ManifestFile[];
+  environment: EnvironmentConfig;
+  isNamespaced?: (ref: { apiVersion: string; kind: string }) => boolean | undefined;
+}): LoadedSources {
+  return validateSources({ parsed: parseFiles(params.files), environment: params.environment, isNamespaced: params.isNamespaced });
 }

@@ -1,32 +1,40 @@
 // The plan of one environment: what merging the change would do to its cluster. One engine for
-// the GitHub App and the command line.
-//   1. read and validate the manifests at the head and base revisions;
-//   2. dry-run every object against the cluster (or, offline, compare it with the base);
-//   3. preview the pruning of objects the change removes;
-//   4. return the plan as data, for render/.
+// the GitHub App, the command line and the apply's preflight.
+//   1. read the manifests at the head and base revisions, and validate them;
+//   2. stamp the whole desired set (labels, config hashes) as the apply will;
+//   3. dry-run every planned object against the cluster (or, offline, compare with the base);
+//   4. preview the pruning of objects the change removes, and explain config roll-outs;
+//   5. return the plan as data, for render/.
+import { annotateRollouts } from "../apply/annotate-rollouts.js";
+import { environmentLabel } from "../apply/stamp.js";
 import type { EnvironmentConfig } from "../config/schema.js";
-import { stampObject, environmentLabel } from "../apply/stamp.js";
 import type { ObjectStore } from "../kube/objects.js";
-import { displayName, identityKey, refOf, type KubeObject } from "../manifests/object.js";
+import { displayName, identityKey, refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
 import type { SourceObject } from "../manifests/types.js";
 import { previewPrune } from "../plan/prune.js";
 import { isSecret } from "../plan/secrets.js";
 import type { EnvironmentPlan, ObjectPlan, PlanMode } from "../plan/types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
 import { describeClusterFailure } from "./describe-failure.js";
-import { loadSources, type LoadedSources, type ManifestFile } from "./load-sources.js";
+import { prepareDesired, type DesiredState } from "./desired.js";
+import { parseFiles, validateSources, type LoadedSources, type ManifestFile } from "./load-sources.js";
 import { planObjectAgainstCluster, planObjectOffline, type ObjectPlanContext } from "./plan-object.js";
+import { selectPlanned } from "./select-planned.js";
 
-export type PlanTarget =
-  | { mode: "cluster"; store: ObjectStore; context: string }
-  | { mode: Exclude<PlanMode, "cluster"> };
+export type PlanTarget = { mode: "cluster"; store: ObjectStore; context: string } | { mode: Exclude<PlanMode, "cluster"> };
 
 export interface PlanEnvironmentParams {
   environment: EnvironmentConfig;
-  /** The environment's manifest files at the head revision (for a pull request: those it changes). */
+  /** The manifest files to plan at the head revision (for a pull request: those it changes). */
   head: ManifestFile[];
   /** The same paths at the base revision, where they exist. */
   base: ManifestFile[];
+  /**
+   * Every manifest of the environment at the head revision, when known. Config hashes are then
+   * computed over the whole desired set, and workloads that read a changed ConfigMap or Secret
+   * are planned too, though their own files did not change.
+   */
+  headAll?: ManifestFile[];
   target: PlanTarget;
   fieldManager: string;
   /** Requests in flight against the API server (default 16). */
@@ -40,57 +48,61 @@ export async function planEnvironment(params: PlanEnvironmentParams): Promise<En
     mode: target.mode,
     objects: [],
     findings: [],
-    conflictsFail: environment.conflicts === "fail",
+    conflictsFail: environment.conflicts !== "force",
     ...(target.mode === "cluster" ? { context: target.context } : {}),
   };
-  if (target.mode !== "cluster") {
-    const head = loadSources({ files: params.head, environment });
-    const base = loadSources({ files: params.base, environment });
-    plan.findings = head.findings;
-    plan.objects = planOffline({ head, base, environment: environment.name });
-    return plan;
-  }
+  const parsedHead = parseFiles(params.headAll ?? params.head);
+  const parsedBase = parseFiles(params.base);
   try {
-    const lookup = await target.store.discovery.snapshot();
-    const isNamespaced = (ref: { apiVersion: string; kind: string }) => lookup(ref)?.namespaced;
-    const head = loadSources({ files: params.head, environment, isNamespaced });
-    const base = loadSources({ files: params.base, environment, isNamespaced });
-    plan.findings = head.findings;
-    plan.objects = await planAgainstCluster({ params, store: target.store, head, base });
+    const isNamespaced = target.mode === "cluster" ? await clusterScopes(target.store, [...parsedHead.objects, ...parsedBase.objects]) : undefined;
+    const head = validateSources({ parsed: parsedHead, environment, isNamespaced });
+    const base = validateSources({ parsed: parsedBase, environment, isNamespaced });
+    const store = target.mode === "cluster" ? target.store : undefined;
+    const desired = await prepareDesired({ objects: objectsOf(head), environment, ...(store ? { store } : {}), concurrency: params.concurrency });
+    const changedPaths = params.headAll ? new Set([...params.head, ...params.base].map((file) => file.path)) : undefined;
+    const selected = selectPlanned({ head, base, changedPaths, desired });
+    plan.findings = selected.findings;
+    const objects = store
+      ? await planAgainstCluster({ params, store, planned: selected.objects, head, base, desired })
+      : planOffline({ planned: selected.objects, head, base, desired, baseDesired: await prepareDesired({ objects: objectsOf(base), environment }) });
+    plan.objects = annotateRollouts({ plans: objects, rollouts: desired.rollouts });
   } catch (error) {
-    plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf(params) });
+    if (target.mode !== "cluster") throw error;
+    plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf([parsedHead, parsedBase]) });
   }
   return plan;
 }
 
-async function planAgainstCluster({
-  params,
-  store,
-  head,
-  base,
-}: {
+/** What the cluster serves, refreshed when the manifests name a kind discovery has not seen. */
+async function clusterScopes(store: ObjectStore, sources: SourceObject[]) {
+  const lookup = await store.discovery.snapshot(sources.map(({ object }) => object));
+  return (ref: { apiVersion: string; kind: string }) => lookup(ref)?.namespaced;
+}
+
+async function planAgainstCluster(args: {
   params: PlanEnvironmentParams;
   store: ObjectStore;
+  planned: SourceObject[];
   head: LoadedSources;
   base: LoadedSources;
+  desired: DesiredState;
 }): Promise<ObjectPlan[]> {
-  const { environment } = params;
+  const { params, store, planned, head, base, desired } = args;
+  const concurrency = params.concurrency ?? 16;
   const context: ObjectPlanContext = {
     fieldManager: params.fieldManager,
-    namespacesCreatedHere: new Set(
-      head.objects.filter(({ object }) => object.kind === "Namespace" && object.apiVersion === "v1").map(({ object }) => object.metadata.name ?? ""),
-    ),
+    namespacesCreatedHere: new Set(head.objects.filter(({ object }) => object.kind === "Namespace" && object.apiVersion === "v1").map(({ object }) => object.metadata.name ?? "")),
     secrets: [...head.objects, ...base.objects].map(({ object }) => object).filter(isSecret),
   };
   const lookup = await store.discovery.snapshot();
-  const planned = await mapConcurrent(head.objects, params.concurrency ?? 16, (source) => {
-    const body = stampObject(source.object, { environment: environment.name });
+  const objects = await mapConcurrent(planned, concurrency, (source) => {
+    const body = desired.bodies.get(identityKey(refOf(source.object))) ?? source.object;
     if (!lookup(body)) return Promise.resolve(unservedKind(source));
     return planObjectAgainstCluster({ store, source, body, context });
   });
   const removed = removedObjects(head, base);
   const live = new Map<string, KubeObject | undefined>();
-  await mapConcurrent(removed, params.concurrency ?? 16, async (ref) => {
+  await mapConcurrent(removed, concurrency, async (ref) => {
     live.set(identityKey(ref), lookup(ref) ? await store.get(ref) : undefined);
   });
   const pruned = previewPrune({
@@ -98,29 +110,36 @@ async function planAgainstCluster({
     inventory: removed,
     live,
     fieldManager: params.fieldManager,
-    ownerLabel: { key: environmentLabel, value: environment.name },
+    ownerLabel: { key: environmentLabel, value: params.environment.name },
   });
-  return [...planned, ...pruned];
+  return [...objects, ...pruned];
 }
 
-function planOffline(params: { head: LoadedSources; base: LoadedSources; environment: string }): ObjectPlan[] {
-  const stamp = (object: KubeObject) => stampObject(object, { environment: params.environment });
-  const baseByKey = new Map(params.base.objects.map(({ object }) => [identityKey(refOf(object)), stamp(object)]));
-  const planned = params.head.objects.map((source) =>
-    planObjectOffline({ source, body: stamp(source.object), base: baseByKey.get(identityKey(refOf(source.object))) }),
-  );
-  const pruned: ObjectPlan[] = removedObjects(params.head, params.base).map((ref) => ({
+function planOffline(args: {
+  planned: SourceObject[];
+  head: LoadedSources;
+  base: LoadedSources;
+  desired: DesiredState;
+  /** The base revision stamped like the head, so only what the change does shows in the diff. */
+  baseDesired: DesiredState;
+}): ObjectPlan[] {
+  const { planned, head, base, desired, baseDesired } = args;
+  const objects = planned.map((source) => {
+    const key = identityKey(refOf(source.object));
+    return planObjectOffline({ source, body: desired.bodies.get(key) ?? source.object, base: baseDesired.bodies.get(key) });
+  });
+  const pruned: ObjectPlan[] = removedObjects(head, base).map((ref) => ({
     ref,
     name: displayName(ref),
     action: "prune",
     conflicts: [],
     note: "Removed from the manifests: merging prunes it if Slipway applied it (not checked without a cluster).",
   }));
-  return [...planned, ...pruned];
+  return [...objects, ...pruned];
 }
 
 /** Objects at the base revision that the head revision no longer has. */
-function removedObjects(head: LoadedSources, base: LoadedSources) {
+function removedObjects(head: LoadedSources, base: LoadedSources): ObjectRef[] {
   const kept = new Set(head.objects.map(({ object }) => identityKey(refOf(object))));
   return base.objects.map(({ object }) => refOf(object)).filter((ref) => !kept.has(identityKey(ref)));
 }
@@ -138,7 +157,8 @@ function unservedKind(source: SourceObject): ObjectPlan {
   };
 }
 
-function secretsOf(params: PlanEnvironmentParams): KubeObject[] {
-  const all = loadSources({ files: [...params.head, ...params.base], environment: params.environment });
-  return all.objects.map(({ object }) => object).filter(isSecret);
+const objectsOf = (sources: LoadedSources): KubeObject[] => sources.objects.map(({ object }) => object);
+
+function secretsOf(parsed: LoadedSources[]): KubeObject[] {
+  return parsed.flatMap((sources) => sources.objects.map(({ object }) => object)).filter(isSecret);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
-import { stampObject } from "../../src/apply/stamp.js";
+import { applyAsSlipway } from "../support/apply-as-slipway.js";
 import { runPlanCommand, type PlanCommandOptions } from "../../src/cli/plan-command.js";
 import { describeWithCluster, useCluster } from "../support/cluster.js";
 
@@ -35,10 +35,12 @@ describeWithCluster("slipway plan against a cluster", () => {
     const ctx = await cluster();
     process.env.KUBECONFIG = ctx.kubeconfigPath;
     const ns = await ctx.namespace("cli");
-    await ctx.store.apply(
-      stampObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: ns }, data: { level: "info" } }, { environment: "local" }),
-      { fieldManager: "slipway" },
-    );
+    await applyAsSlipway({
+      store: ctx.store,
+      environment: "local",
+      namespace: ns,
+      objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" }, data: { level: "info" } }],
+    });
 
     const same = await runPlanCommand(options(dirWith(configMap("info")), ns));
     const changed = await runPlanCommand(options(dirWith(configMap("debug")), ns));

@@ -4,7 +4,7 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { expect, it } from "vitest";
-import { stampObject } from "../../src/apply/stamp.js";
+import { applyAsSlipway } from "../support/apply-as-slipway.js";
 import { createSlipwayApp } from "../../src/github/app.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
 import { ClusterPool, type Clusters } from "../../src/kube/cluster-pool.js";
@@ -77,10 +77,12 @@ describeWithCluster("the pull-request plan", () => {
   it("posts one check run per environment and one sticky comment with the plan", async () => {
     const ctx = await cluster();
     const ns = await ctx.namespace("gh");
-    await ctx.store.apply(
-      stampObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings", namespace: ns }, data: { level: "info" } }, { environment: "staging" }),
-      { fieldManager: "slipway" },
-    );
+    await applyAsSlipway({
+      store: ctx.store,
+      environment: "staging",
+      namespace: ns,
+      objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" }, data: { level: "info" } }],
+    });
     const pr = fixture();
     const github = mockGitHub();
     interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
@@ -111,10 +113,12 @@ describeWithCluster("the pull-request plan", () => {
     const ctx = await cluster();
     const ns = await ctx.namespace("leak");
     const values = { live: "live-secret-value-1", base: "base-secret-value-2", head: "head-secret-value-3" };
-    await ctx.store.apply(
-      stampObject({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: ns }, stringData: { password: values.live } }, { environment: "staging" }),
-      { fieldManager: "slipway" },
-    );
+    await applyAsSlipway({
+      store: ctx.store,
+      environment: "staging",
+      namespace: ns,
+      objects: [{ apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, stringData: { password: values.live } }],
+    });
     const secret = (value: string, extra = "") => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${value}\n${extra}`;
     const pr = fixture({
       headSha: "9".repeat(40),

@@ -3,6 +3,7 @@
 import { expect, it } from "vitest";
 import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
 import { stampObject } from "../../src/apply/stamp.js";
+import { applyAsSlipway } from "../support/apply-as-slipway.js";
 import { planEnvironment } from "../../src/planner/plan-environment.js";
 import type { ManifestFile } from "../../src/planner/load-sources.js";
 import { parseManifestFile } from "../../src/manifests/parse.js";
@@ -53,13 +54,9 @@ stringData:
 `;
 
 /** Applies manifests as Slipway would have on an earlier merge. */
-async function applyAsSlipway(ctx: ClusterContext, namespace: string, files: ManifestFile[]): Promise<void> {
-  for (const file of files) {
-    for (const { object } of parseManifestFile(file).objects) {
-      const body = stampObject({ ...object, metadata: { ...object.metadata, namespace } }, { environment: "test" });
-      await ctx.store.apply(body, { fieldManager: "slipway" });
-    }
-  }
+async function applyFilesAsSlipway(ctx: ClusterContext, namespace: string, files: ManifestFile[]): Promise<void> {
+  const objects = files.flatMap((file) => parseManifestFile(file).objects.map(({ object }) => object));
+  await applyAsSlipway({ store: ctx.store, environment: "test", namespace, objects });
 }
 
 async function manualEdit(ctx: ClusterContext, path: string, manager: string, patch: unknown): Promise<void> {
@@ -83,7 +80,7 @@ describeWithCluster("planEnvironment against the cluster", () => {
   it("reports create, change, unchanged and prune, and both kinds of ownership conflict", async () => {
     const ctx = await cluster();
     const ns = await ctx.namespace("plan");
-    await applyAsSlipway(ctx, ns, [
+    await applyFilesAsSlipway(ctx, ns, [
       { path: "web.yaml", content: deployment({ image: "web:1.0", replicas: 2 }) },
       { path: "same.yaml", content: configMap("same", "1") },
       { path: "old.yaml", content: configMap("old", "1") },
@@ -166,7 +163,7 @@ describeWithCluster("planEnvironment against the cluster", () => {
   it("shows a Secret only as per-key states, in every output", async () => {
     const ctx = await cluster();
     const ns = await ctx.namespace("secret");
-    await applyAsSlipway(ctx, ns, [{ path: "db.yaml", content: secret(secretValues[0] ?? "") }]);
+    await applyFilesAsSlipway(ctx, ns, [{ path: "db.yaml", content: secret(secretValues[0] ?? "") }]);
 
     const plan = await planEnvironment({
       environment: environment(ns),
