@@ -1,0 +1,79 @@
+// The record of what Slipway applied to an environment: a ConfigMap in the cluster, which is
+// also the environment's ApplySet parent (KEP-3659, labels `applyset.kubernetes.io/*`). Pruning
+// deletes only what is listed here, and the last applied commit survives a restart.
+// https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/#alternative-kubectl-apply-f-directory-prune
+import { createHash } from "node:crypto";
+import type { ObjectStore } from "../kube/objects.js";
+import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from "../manifests/object.js";
+
+export interface Inventory {
+  objects: ObjectRef[];
+  /** The commit of the last apply that ran to its end (successful or not). */
+  commit?: string;
+  appliedAt?: string;
+}
+
+export interface InventoryLocation {
+  environment: string;
+  namespace: string;
+}
+
+export const inventoryName = (environment: string): string => `slipway-inventory-${environment.toLowerCase()}`;
+
+/** The ApplySet id of the environment's parent ConfigMap: base64url(sha256(name.namespace.kind.group)). */
+export function applySetId(location: InventoryLocation): string {
+  const digest = createHash("sha256").update(`${inventoryName(location.environment)}.${location.namespace}.ConfigMap.`).digest("base64url");
+  return `applyset-${digest}-v1`;
+}
+
+export async function readInventory(store: ObjectStore, location: InventoryLocation): Promise<Inventory> {
+  const live = await store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: location.namespace, name: inventoryName(location.environment) });
+  const data = isPlainObject(live?.data) ? (live.data as Record<string, string>) : {};
+  return {
+    objects: parseObjects(data["objects.json"]),
+    ...(data.commit ? { commit: data.commit } : {}),
+    ...(data.appliedAt ? { appliedAt: data.appliedAt } : {}),
+  };
+}
+
+export async function writeInventory(store: ObjectStore, params: { location: InventoryLocation; inventory: Inventory; fieldManager: string }): Promise<void> {
+  const { location, inventory } = params;
+  const objects = [...inventory.objects].sort((a, b) => key(a).localeCompare(key(b)));
+  const groupKinds = [...new Set(objects.map((ref) => (groupOf(ref.apiVersion) ? `${ref.kind}.${groupOf(ref.apiVersion)}` : ref.kind)))].sort();
+  const body: KubeObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: inventoryName(location.environment),
+      namespace: location.namespace,
+      labels: { "applyset.kubernetes.io/id": applySetId(location), "app.kubernetes.io/managed-by": "slipway" },
+      annotations: {
+        "applyset.kubernetes.io/tooling": "slipway/v1",
+        "applyset.kubernetes.io/contains-group-kinds": groupKinds.join(","),
+      },
+    },
+    data: {
+      "objects.json": JSON.stringify(objects.map(({ apiVersion, kind, namespace, name }) => ({ apiVersion, kind, ...(namespace ? { namespace } : {}), name }))),
+      ...(inventory.commit ? { commit: inventory.commit } : {}),
+      ...(inventory.appliedAt ? { appliedAt: inventory.appliedAt } : {}),
+    },
+  };
+  // The inventory is Slipway's own object: take it over from anyone who edited it.
+  await store.apply(body, { fieldManager: params.fieldManager, force: true });
+}
+
+function parseObjects(text: string | undefined): ObjectRef[] {
+  if (!text) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (item): item is ObjectRef => isPlainObject(item) && typeof item.apiVersion === "string" && typeof item.kind === "string" && typeof item.name === "string",
+    );
+  } catch {
+    // A hand-edited, broken inventory prunes nothing rather than guessing.
+    return [];
+  }
+}
+
+const key = (ref: ObjectRef) => `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
