@@ -25,8 +25,12 @@ export function diffObjects(params: DiffObjectsParams): string {
   const { name, live, desired } = params;
   // Either side being a Secret is enough: a value must never slip through on the other side.
   const secret = isSecret(desired) || (live !== undefined && isSecret(live));
-  const before = live === undefined ? "" : toComparableYaml(prepare(live, secret));
-  const after = toComparableYaml(prepare(desired, secret));
+  const liveSide = live === undefined ? undefined : sortKeys(prepare(live, secret));
+  const desiredSide = sortKeys(prepare(desired, secret));
+  // Most objects of a plan are unchanged: compare the sorted data before rendering any YAML.
+  if (liveSide !== undefined && JSON.stringify(liveSide) === JSON.stringify(desiredSide)) return "";
+  const before = liveSide === undefined ? "" : toYaml(liveSide);
+  const after = toYaml(desiredSide);
   if (before === after) return "";
   return createTwoFilesPatch(`live/${name}`, `desired/${name}`, before, after, undefined, undefined, {
     context: CONTEXT_LINES,
@@ -44,10 +48,12 @@ function prepare(object: KubeObject, secret: boolean): KubeObject {
  * and the manifest order keys differently, while list order carries meaning.
  */
 export function toComparableYaml(value: unknown): string {
-  // lineWidth 0: never fold long strings, so a one-word change stays a one-line diff.
-  // aliasDuplicateObjects false: a value used twice is written twice, not as a YAML alias.
-  return stringify(sortKeys(value), { lineWidth: 0, aliasDuplicateObjects: false });
+  return toYaml(sortKeys(value));
 }
+
+// lineWidth 0: never fold long strings, so a one-word change stays a one-line diff.
+// aliasDuplicateObjects false: a value used twice is written twice, not as a YAML alias.
+const toYaml = (sorted: unknown): string => stringify(sorted, { lineWidth: 0, aliasDuplicateObjects: false });
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);

@@ -19,6 +19,7 @@ import { describeClusterFailure } from "./describe-failure.js";
 import { prepareDesired, type DesiredState } from "./desired.js";
 import { parseFiles, validateSources, type LoadedSources, type ManifestFile } from "./load-sources.js";
 import { planObjectAgainstCluster, planObjectOffline, type ObjectPlanContext } from "./plan-object.js";
+import { prefetchLive } from "./prefetch-live.js";
 import { selectPlanned } from "./select-planned.js";
 
 export type PlanTarget = { mode: "cluster"; store: ObjectStore; context: string } | { mode: Exclude<PlanMode, "cluster"> };
@@ -95,10 +96,14 @@ async function planAgainstCluster(args: {
     secrets: [...head.objects, ...base.objects].map(({ object }) => object).filter(isSecret),
   };
   const lookup = await store.discovery.snapshot();
+  const bodyOf = (source: SourceObject) => desired.bodies.get(identityKey(refOf(source.object))) ?? source.object;
+  const served = planned.filter((source) => lookup(bodyOf(source)));
+  const prefetched = await prefetchLive(store, served.map(bodyOf));
   const objects = await mapConcurrent(planned, concurrency, (source) => {
-    const body = desired.bodies.get(identityKey(refOf(source.object))) ?? source.object;
+    const body = bodyOf(source);
     if (!lookup(body)) return Promise.resolve(unservedKind(source));
-    return planObjectAgainstCluster({ store, source, body, context });
+    const key = identityKey(refOf(body));
+    return planObjectAgainstCluster({ store, source, body, context, ...(prefetched.has(key) ? { live: prefetched.get(key) ?? null } : {}) });
   });
   const removed = removedObjects(head, base);
   const live = new Map<string, KubeObject | undefined>();

@@ -24,12 +24,14 @@ export async function planObjectAgainstCluster(params: {
   source: SourceObject;
   body: KubeObject;
   context: ObjectPlanContext;
+  /** The live object when it was read already (`null`: it does not exist); undefined: GET it. */
+  live?: KubeObject | null;
 }): Promise<ObjectPlan> {
   const { store, source, body, context } = params;
   const ref = refOf(body);
   const base = { ref, name: displayName(ref), position: source.position, conflicts: [] };
   const [live, outcome] = await Promise.all([
-    store.get(ref),
+    params.live === undefined ? store.get(ref) : (params.live ?? undefined),
     dryRunObject({ store, object: body, fieldManager: context.fieldManager }),
   ]);
   if (outcome.kind === "rejected") {
