@@ -38,12 +38,18 @@ export interface PlanEnvironmentParams {
   headAll?: ManifestFile[];
   target: PlanTarget;
   fieldManager: string;
-  /** Requests in flight against the API server (default 16). */
+  /** Requests in flight against the API server (default 32: measured fastest for 500 objects on 2 cores). */
   concurrency?: number;
 }
 
 export async function planEnvironment(params: PlanEnvironmentParams): Promise<EnvironmentPlan> {
+  return (await planWithBodies(params)).plan;
+}
+
+/** The plan and the stamped bodies it dry-ran: the apply sends exactly these. */
+export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ plan: EnvironmentPlan; desired?: DesiredState }> {
   const { environment, target } = params;
+  let desired: DesiredState | undefined;
   const plan: EnvironmentPlan = {
     environment: environment.name,
     mode: target.mode,
@@ -59,7 +65,7 @@ export async function planEnvironment(params: PlanEnvironmentParams): Promise<En
     const head = validateSources({ parsed: parsedHead, environment, isNamespaced });
     const base = validateSources({ parsed: parsedBase, environment, isNamespaced });
     const store = target.mode === "cluster" ? target.store : undefined;
-    const desired = await prepareDesired({ objects: objectsOf(head), environment, ...(store ? { store } : {}), concurrency: params.concurrency });
+    desired = await prepareDesired({ objects: objectsOf(head), environment, ...(store ? { store } : {}), concurrency: params.concurrency });
     const changedPaths = params.headAll ? new Set([...params.head, ...params.base].map((file) => file.path)) : undefined;
     const selected = selectPlanned({ head, base, changedPaths, desired });
     plan.findings = selected.findings;
@@ -71,7 +77,7 @@ export async function planEnvironment(params: PlanEnvironmentParams): Promise<En
     if (target.mode !== "cluster") throw error;
     plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf([parsedHead, parsedBase]) });
   }
-  return plan;
+  return { plan, ...(desired ? { desired } : {}) };
 }
 
 /** What the cluster serves, refreshed when the manifests name a kind discovery has not seen. */
@@ -89,7 +95,7 @@ async function planAgainstCluster(args: {
   desired: DesiredState;
 }): Promise<ObjectPlan[]> {
   const { params, store, planned, head, base, desired } = args;
-  const concurrency = params.concurrency ?? 16;
+  const concurrency = params.concurrency ?? 32;
   const context: ObjectPlanContext = {
     fieldManager: params.fieldManager,
     namespacesCreatedHere: new Set(head.objects.filter(({ object }) => object.kind === "Namespace" && object.apiVersion === "v1").map(({ object }) => object.metadata.name ?? "")),
