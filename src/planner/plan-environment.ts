@@ -55,7 +55,7 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
     mode: target.mode,
     objects: [],
     findings: [],
-    conflictsFail: environment.conflicts !== "force",
+    conflictsFail: environment.conflicts === "fail",
     ...(target.mode === "cluster" ? { context: target.context } : {}),
   };
   const parsedHead = parseFiles(params.headAll ?? params.head);

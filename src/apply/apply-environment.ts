@@ -1,0 +1,147 @@
+// Apply on merge: make the cluster match Git for one environment.
+//   1. take the environment's Lease (one apply at a time across every copy of the app);
+//   2. read the inventory, and skip a commit older than the last one applied;
+//   3. preflight: validate and dry-run the whole desired set; anything invalid, nothing applied;
+//   4. check the prune guards, still before changing anything;
+//   5. apply stage by stage, wait for readiness, prune in reverse order;
+//   6. record the new inventory and the commit.
+import type { EnvironmentConfig } from "../config/schema.js";
+import type { ObjectStore } from "../kube/objects.js";
+import { identityKey, type KubeObject, type ObjectRef } from "../manifests/object.js";
+import { isSecret } from "../plan/secrets.js";
+import type { EnvironmentPlan } from "../plan/types.js";
+import { inventoryLocation } from "../planner/desired.js";
+import type { ManifestFile } from "../planner/load-sources.js";
+import { planWithBodies } from "../planner/plan-environment.js";
+import { applyObjects, type DesiredObject } from "./apply-objects.js";
+import { inventoryName, readInventory, writeInventory } from "./inventory.js";
+import { processIdentity, withLease } from "./lease.js";
+import { planPrune, pruneObjects } from "./prune-objects.js";
+import type { ApplyReport, ObjectResult } from "./types.js";
+
+export interface ApplyEnvironmentParams {
+  environment: EnvironmentConfig;
+  /** Every manifest under the environment's paths at the commit: Git is the source of truth. */
+  files: ManifestFile[];
+  commit: string;
+  store: ObjectStore;
+  context: string;
+  fieldManager: string;
+  /** Called under the Lease with the last applied commit; a reason to skip, or undefined to go on. */
+  shouldSkip?: (lastCommit: string | undefined) => Promise<string | undefined>;
+  concurrency?: number;
+  pollMs?: number;
+  leaseWaitMs?: number;
+  /** Who holds the Lease (default: this process). */
+  leaseHolder?: string;
+}
+
+export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<ApplyReport> {
+  const started = Date.now();
+  const { environment, store } = params;
+  const location = inventoryLocation(environment);
+  const report = (rest: Omit<ApplyReport, "environment" | "commit" | "durationMs">): ApplyReport => ({
+    environment: environment.name,
+    commit: params.commit,
+    durationMs: Date.now() - started,
+    ...rest,
+  });
+  await ensureNamespace(store, location.namespace, params.fieldManager);
+  const lease = {
+    namespace: location.namespace,
+    name: `${inventoryName(environment.name)}-lock`,
+    holder: params.leaseHolder ?? processIdentity,
+    durationSeconds: 60,
+    waitMs: params.leaseWaitMs ?? 10 * 60_000,
+    pollMs: 1_000,
+  };
+  return withLease(store, lease, async () => {
+    const previous = await readInventory(store, location);
+    const skip = await params.shouldSkip?.(previous.commit);
+    if (skip) return report({ outcome: "skipped", objects: [], findings: [], message: skip });
+
+    const concurrency = params.concurrency ?? 32;
+    const { plan, desired } = await planWithBodies({
+      environment,
+      head: params.files,
+      base: [],
+      target: { mode: "cluster", store, context: params.context },
+      fieldManager: params.fieldManager,
+      concurrency,
+    });
+    const refusal = preflightRefusal(plan);
+    if (refusal || !desired) return report({ outcome: plan.error ? "failed" : "refused", objects: [], findings: plan.findings, message: refusal });
+
+    const desiredKeys = new Set(desired.bodies.keys());
+    const prune = await planPrune({ store, environment, desiredKeys, inventory: previous.objects, fieldManager: params.fieldManager, concurrency });
+    if (prune.refusal) return report({ outcome: "refused", objects: [], findings: plan.findings, message: `Nothing was applied. ${prune.refusal}` });
+
+    const items: DesiredObject[] = plan.objects.flatMap((objectPlan) => {
+      const body = desired.bodies.get(identityKey(objectPlan.ref));
+      return body ? [{ body, plan: objectPlan }] : [];
+    });
+    const secrets = [...desired.bodies.values()].filter(isSecret);
+    const applied = await applyObjects(store, items, {
+      fieldManager: params.fieldManager,
+      force: environment.conflicts === "force",
+      concurrency,
+      readinessTimeoutMs: environment.readinessTimeoutSeconds * 1000,
+      pollMs: params.pollMs ?? 1_000,
+      secrets,
+    });
+    const pruned = await pruneObjects(store, prune.candidates, concurrency);
+    await writeInventory(store, {
+      location,
+      fieldManager: params.fieldManager,
+      inventory: { objects: nextInventory({ applied, pruned, previous: previous.objects }), commit: params.commit, appliedAt: new Date().toISOString() },
+    });
+    const objects = [...applied, ...pruned];
+    const failed = objects.some((result) => result.action === "failed" || result.readiness?.ready === false);
+    return report({ outcome: failed ? "failed" : "applied", objects, findings: plan.findings, ...(failed ? { message: failureMessage(objects) } : {}) });
+  });
+}
+
+/** Why nothing may be applied: invalid manifests, rejected dry-runs, an unreachable cluster, an empty desired set. */
+function preflightRefusal(plan: EnvironmentPlan): string | undefined {
+  if (plan.error) return plan.error;
+  const errors = plan.findings.filter((finding) => finding.severity === "error");
+  const rejected = plan.objects.filter((object) => object.action === "rejected");
+  if (errors.length > 0 || rejected.length > 0) {
+    const parts = [
+      errors.length > 0 ? `${errors.length} invalid manifest finding${errors.length === 1 ? "" : "s"}` : "",
+      rejected.length > 0 ? `${rejected.length} object${rejected.length === 1 ? "" : "s"} whose dry-run the API server rejected (${rejected.map((object) => object.name).join(", ")})` : "",
+    ].filter(Boolean);
+    return `Nothing was applied: ${parts.join(" and ")}. Fix them in Git; the next push applies.`;
+  }
+  if (plan.objects.length === 0) {
+    return "Nothing was applied and nothing pruned: the environment's paths hold no objects at this commit. An empty desired set is far more likely a broken path than an intent to delete everything.";
+  }
+  return undefined;
+}
+
+/** What Slipway is responsible for now: what exists because of it, and what it failed to delete. */
+function nextInventory(params: { applied: ObjectResult[]; pruned: ObjectResult[]; previous: ObjectRef[] }): ObjectRef[] {
+  const previous = new Set(params.previous.map(identityKey));
+  const keep = params.applied.filter((result) => result.action !== "failed" || previous.has(identityKey(result.ref)));
+  const failedPrunes = params.pruned.filter((result) => result.action === "failed");
+  return [...keep, ...failedPrunes].map((result) => result.ref);
+}
+
+function failureMessage(objects: ObjectResult[]): string {
+  const failed = objects.filter((result) => result.action === "failed").map((result) => result.name);
+  const notReady = objects.filter((result) => result.readiness?.ready === false).map((result) => result.name);
+  const parts = [
+    failed.length > 0 ? `${failed.length} failed (${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})` : "",
+    notReady.length > 0 ? `${notReady.length} not ready (${notReady.slice(0, 10).join(", ")}${notReady.length > 10 ? ", …" : ""})` : "",
+  ].filter(Boolean);
+  return `${parts.join("; ")}. Everything else was applied; fix the cause and push again or re-run this check.`;
+}
+
+/** The inventory and the Lease live in this namespace, so it must exist before anything else. */
+async function ensureNamespace(store: ObjectStore, namespace: string, fieldManager: string): Promise<void> {
+  const ref = { apiVersion: "v1", kind: "Namespace", name: namespace };
+  if (await store.get(ref)) return;
+  const body: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } };
+  await store.apply(body, { fieldManager });
+}
+

@@ -1,0 +1,84 @@
+// Pruning: delete what Slipway applied earlier and Git no longer holds, and only that (in the
+// previous inventory, still labelled, still managed by Slipway's field manager, no controller
+// owner). Guards refuse deletions that are more likely a mistake than an intent.
+import type { EnvironmentConfig } from "../config/schema.js";
+import { isApiError } from "../kube/errors.js";
+import type { ObjectStore } from "../kube/objects.js";
+import { displayName, identityKey, type KubeObject, type ObjectRef } from "../manifests/object.js";
+import { previewPrune } from "../plan/prune.js";
+import { mapConcurrent } from "../util/map-concurrent.js";
+import { sortForPrune } from "./order.js";
+import { environmentLabel } from "./stamp.js";
+import type { ObjectResult } from "./types.js";
+
+/** Kinds whose deletion takes data or many other objects with it. */
+const guardedKinds = new Set(["Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume"]);
+
+export interface PrunePlan {
+  candidates: ObjectRef[];
+  /** Why the prune must not run; nothing is applied then either. */
+  refusal?: string;
+}
+
+export async function planPrune(params: {
+  store: ObjectStore;
+  environment: EnvironmentConfig;
+  desiredKeys: Set<string>;
+  inventory: ObjectRef[];
+  fieldManager: string;
+  concurrency: number;
+}): Promise<PrunePlan> {
+  const { store, environment, inventory } = params;
+  const gone = inventory.filter((ref) => !params.desiredKeys.has(identityKey(ref)));
+  const live = new Map<string, KubeObject | undefined>();
+  await mapConcurrent(gone, params.concurrency, async (ref) => {
+    live.set(identityKey(ref), await store.get(ref).catch(() => undefined));
+  });
+  const candidates = previewPrune({
+    desiredKeys: params.desiredKeys,
+    inventory: gone,
+    live,
+    fieldManager: params.fieldManager,
+    ownerLabel: { key: environmentLabel, value: environment.name },
+  }).map((plan) => plan.ref);
+  return { candidates, ...refusalOf({ environment, candidates, inventorySize: inventory.length }) };
+}
+
+function refusalOf(params: { environment: EnvironmentConfig; candidates: ObjectRef[]; inventorySize: number }): { refusal?: string } {
+  const { environment, candidates } = params;
+  const guarded = candidates.filter((ref) => guardedKinds.has(ref.kind) && !environment.prune.allow.includes(ref.kind as never));
+  if (guarded.length > 0) {
+    const kinds = [...new Set(guarded.map((ref) => ref.kind))];
+    return {
+      refusal: `Pruning would delete ${guarded.map(displayName).join(", ")}, which takes its data or contents with it. To allow this, add ${kinds.map((kind) => `\`${kind}\``).join(", ")} to \`prune.allow\` for environment ${environment.name} in .github/slipway.yml.`,
+    };
+  }
+  const limit = Math.floor(environment.prune.maxFraction * params.inventorySize);
+  if (candidates.length > 1 && candidates.length > limit) {
+    return {
+      refusal: `Pruning would delete ${candidates.length} of the ${params.inventorySize} objects Slipway manages in ${environment.name}, more than \`prune.maxFraction\` (${environment.prune.maxFraction}) allows. If that is intended, raise \`prune.maxFraction\` in .github/slipway.yml.`,
+    };
+  }
+  return {};
+}
+
+/** Deletes in reverse apply order (custom resources before their CRDs); a failed delete stays in the inventory. */
+export async function pruneObjects(store: ObjectStore, candidates: ObjectRef[], concurrency: number): Promise<ObjectResult[]> {
+  const results: ObjectResult[] = [];
+  for (const stage of sortForPrune(candidates, (ref) => ref)) {
+    results.push(
+      ...(await mapConcurrent(stage, concurrency, async (ref): Promise<ObjectResult> => {
+        const started = Date.now();
+        const name = displayName(ref);
+        try {
+          await store.delete(ref);
+          return { ref, name, action: "pruned", conflicts: [], durationMs: Date.now() - started };
+        } catch (error) {
+          const message = isApiError(error) ? (error.status.message ?? error.message) : String(error);
+          return { ref, name, action: "failed", conflicts: [], message: `Not pruned: ${message}`, durationMs: Date.now() - started };
+        }
+      })),
+    );
+  }
+  return results;
+}
