@@ -5,6 +5,7 @@
 //   4. check the prune guards, still before changing anything;
 //   5. apply stage by stage, wait for readiness, prune in reverse order;
 //   6. record the new inventory and the commit.
+import { randomUUID } from "node:crypto";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { identityKey, type KubeObject, type ObjectRef } from "../manifests/object.js";
@@ -32,7 +33,7 @@ export interface ApplyEnvironmentParams {
   concurrency?: number;
   pollMs?: number;
   leaseWaitMs?: number;
-  /** Who holds the Lease (default: this process). */
+  /** Who holds the Lease (default: this process and this apply). */
   leaseHolder?: string;
 }
 
@@ -50,7 +51,8 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
   const lease = {
     namespace: location.namespace,
     name: `${inventoryName(environment.name)}-lock`,
-    holder: params.leaseHolder ?? processIdentity,
+    // Unique per apply, so two applies in one process wait for each other like two copies do.
+    holder: params.leaseHolder ?? `${processIdentity}-${randomUUID().slice(0, 8)}`,
     durationSeconds: 60,
     waitMs: params.leaseWaitMs ?? 10 * 60_000,
     pollMs: 1_000,

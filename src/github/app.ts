@@ -6,7 +6,11 @@ import type { Clusters } from "../kube/cluster-pool.js";
 import type { WorkQueue } from "../jobs/queue.js";
 import { commandHelp, parseCommand } from "./commands.js";
 import type { GitHubClient } from "./octokit.js";
+import type { EnvironmentConfig } from "../config/schema.js";
+import { applyCheckRunName } from "../render/apply-report.js";
+import { applyPush } from "./apply-push.js";
 import { canWrite } from "./permissions.js";
+import { loadRepoConfig } from "./repo-reader.js";
 import { planPullRequest } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
 
@@ -62,10 +66,44 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       );
     });
 
+    /** Applies the environments `select` picks (by the branch pushed, or the one a re-run names). */
+    const runApply = (context: Context, repo: RepoRef, sha: string, select: (environment: EnvironmentConfig, defaultBranch: string) => boolean) => {
+      deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply:${sha}`, () =>
+        boundary(context, undefined, async () => {
+          const config = await loadRepoConfig(context.octokit, repo);
+          if (!config.ok) {
+            context.log.warn(`${repo.owner}/${repo.repo}: no valid .github/slipway.yml; push ${sha} not applied`);
+            return;
+          }
+          const defaultBranch = await defaultBranchOf(context.octokit, repo);
+          const environments = config.config.environments.filter((environment) => select(environment, defaultBranch));
+          for (const environment of environments) {
+            // One apply per environment at a time: the newest waiting push of an environment wins.
+            deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply-env:${environment.name}`, () =>
+              boundary(context, undefined, async () => {
+                await applyPush({ octokit: context.octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, log: context.log }, { ...repo, sha, environment });
+              }),
+            );
+          }
+        }),
+      );
+    };
+
+    app.on("push", (context) => {
+      const { payload } = context;
+      if (payload.deleted || !payload.ref.startsWith("refs/heads/") || !deps.queue.acceptDelivery(context.id)) return;
+      const branch = payload.ref.slice("refs/heads/".length);
+      runApply(context, toRepoRef(payload.repository), payload.after, (environment, defaultBranch) => (environment.branch ?? defaultBranch) === branch);
+    });
+
     app.on("check_run.rerequested", (context) => {
       const { check_run: checkRun } = context.payload;
-      if (!checkRun.name.startsWith("slipway/plan") || !deps.queue.acceptDelivery(context.id)) return;
+      if (!checkRun.name.startsWith("slipway/") || !deps.queue.acceptDelivery(context.id)) return;
       const repo = toRepoRef(context.payload.repository);
+      if (checkRun.name.startsWith("slipway/apply")) {
+        runApply(context, repo, checkRun.head_sha, (environment) => applyCheckRunName(environment.name) === checkRun.name);
+        return;
+      }
       for (const { number } of checkRun.pull_requests) {
         deps.queue.enqueue(keyOf({ ...repo, number }), () =>
           boundary(context, undefined, async () => {
@@ -77,6 +115,11 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       }
     });
   };
+}
+
+async function defaultBranchOf(octokit: GitHubClient, repo: RepoRef): Promise<string> {
+  const { data } = await octokit.rest.repos.get({ ...repo });
+  return data.default_branch;
 }
 
 async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: number): Promise<PullRequestRef> {

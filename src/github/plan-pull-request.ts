@@ -14,7 +14,7 @@ import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } fr
 import { renderConfigProblem } from "./config-comment.js";
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
-import { listChangedFiles, loadRepoConfig, readChangedFiles, type ChangedFile } from "./repo-reader.js";
+import { listChangedFiles, loadRepoConfig, readChangedFiles, readEnvironmentAt, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
 
 export interface PlanPullRequestDeps {
@@ -68,8 +68,11 @@ async function planOneEnvironment(params: {
   const { deps, pr, environment, checkRun } = params;
   try {
     const { head, base } = await readChangedFiles(deps.octokit, { pr, files: params.files });
+    // The whole environment at head, so config hashes cover the full desired set and the
+    // workloads a changed ConfigMap rolls out are planned too.
+    const headAll = await readEnvironmentAt(deps.octokit, { ...pr, sha: pr.headSha, environment });
     const target = await targetFor({ deps, pr, config: params.config, environment });
-    const plan = await planEnvironment({ environment, head, base, target, fieldManager: deps.fieldManager });
+    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager });
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
     return plan;
   } catch (error) {

@@ -1,9 +1,12 @@
 // Reads from the repository through the GitHub API. Slipway never checks out or runs code from
 // a pull request: it reads the files it needs, as data.
+import picomatch from "picomatch";
 import { configPath, parseRepoConfig, type ConfigResult } from "../config/load.js";
+import type { EnvironmentConfig } from "../config/schema.js";
 import type { ManifestFile } from "../planner/load-sources.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { PullRequestRef, RepoRef } from "./pull-request.js";
+import { readTarball } from "./tarball.js";
 
 export type RepoConfigResult = ConfigResult | { ok: false; missing: true };
 
@@ -53,6 +56,16 @@ export async function readChangedFiles(
       }),
   );
   return { head, base: baseVersions.filter((file): file is ManifestFile => file !== undefined) };
+}
+
+/** Every manifest under an environment's paths at a commit, from one tarball request. */
+export async function readEnvironmentAt(
+  octokit: GitHubClient,
+  params: RepoRef & { sha: string; environment: Pick<EnvironmentConfig, "paths" | "exclude"> },
+): Promise<ManifestFile[]> {
+  const response = await octokit.rest.repos.downloadTarballArchive({ owner: params.owner, repo: params.repo, ref: params.sha });
+  const matches = picomatch(params.environment.paths, { ignore: params.environment.exclude, dot: true });
+  return readTarball(Buffer.from(response.data as ArrayBuffer), { wanted: matches });
 }
 
 async function readBlob(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<Buffer> {

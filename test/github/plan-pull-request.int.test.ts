@@ -3,6 +3,7 @@
 // against the real test cluster.
 import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
+import { parseManifestFile } from "../../src/manifests/parse.js";
 import { expect, it } from "vitest";
 import { applyAsSlipway } from "../support/apply-as-slipway.js";
 import { createSlipwayApp } from "../../src/github/app.js";
@@ -107,6 +108,34 @@ describeWithCluster("the pull-request plan", () => {
     expect(comment?.body).toContain("1 to create, 1 to change");
     expect(comment?.body).toContain('+  level: "debug"'.replace(/"/g, ""));
     expect(comment?.body).toContain(`ConfigMap/${ns}/extra`);
+  });
+
+  it("shows that a ConfigMap change rolls out the Deployment reading it, though its file did not change", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("rollout");
+    const web = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: { app: web }\n  template:\n    metadata:\n      labels: { app: web }\n    spec:\n      containers:\n        - name: app\n          image: web:1\n          envFrom:\n            - configMapRef: { name: web-config }\n`;
+    const objectsOf = (yaml: string) => parseManifestFile({ path: "x.yaml", content: yaml }).objects.map(({ object }) => object);
+    await applyAsSlipway({ store: ctx.store, environment: "staging", namespace: ns, objects: [...objectsOf(web), ...objectsOf(configMap("web-config", "info"))] });
+    const pr = fixture({
+      headSha: "7".repeat(40),
+      base: { "deploy/web.yaml": web, "deploy/config.yaml": configMap("web-config", "info") },
+      head: { "deploy/web.yaml": web, "deploy/config.yaml": configMap("web-config", "debug") },
+    });
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, configFor(ns));
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 506);
+    interceptStickyComment(github, pr);
+
+    const { probot, queue } = await slipway();
+    await probot.receive(pullRequestEvent(pr));
+    await queue.onIdle();
+
+    github.done();
+    const [comment] = bodiesOf(github, "POST", /issues\/7\/comments$/) as Array<{ body: string }>;
+    expect(comment?.body).toContain("2 to change");
+    expect(comment?.body).toContain(`ConfigMap/${ns}/web-config changed → Deployment/${ns}/web will roll out`);
   });
 
   it("never lets a Secret value reach GitHub or the log", async () => {

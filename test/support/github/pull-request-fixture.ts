@@ -1,7 +1,11 @@
 // A pull request as GitHub serves it to Slipway: the configuration on the default branch, the
 // changed files with their head blobs and base contents, check runs and comments. Each helper
 // adds the interceptors for one part of the conversation, answering with GitHub's shapes.
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { GitHubMock } from "./nock.js";
 
 export interface PullRequestFixture {
@@ -39,8 +43,9 @@ export function interceptConfig(github: GitHubMock, fixture: PullRequestFixture,
   else interceptor.reply(200, contentResponse(".github/slipway.yml", config));
 }
 
-/** The changed files, their head blobs and their base contents. */
+/** The changed files, their head blobs and base contents, and the tarball of the head revision. */
 export function interceptChangedFiles(github: GitHubMock, fixture: PullRequestFixture): void {
+  interceptTarball(github, fixture, fixture.headSha, fixture.head);
   const paths = [...new Set([...Object.keys(fixture.base), ...Object.keys(fixture.head)])].sort();
   const changed = paths.filter((path) => fixture.base[path] !== fixture.head[path]);
   github.get(`/repos/${fixture.owner}/${fixture.repo}/pulls/${fixture.number}/files`).query({ per_page: 100 }).reply(
@@ -96,4 +101,24 @@ export function interceptStickyComment(
 /** The bodies of the requests that matched `method` and a path ending, in order. */
 export function bodiesOf(github: GitHubMock, method: string, pathEnd: RegExp): unknown[] {
   return github.requests.filter((request) => request.method === method && pathEnd.test(request.path.split("?")[0] ?? "")).map((request) => request.body);
+}
+
+/** A tarball of `files` made by `git archive`, as GitHub makes them. */
+export function gitTarball(files: Record<string, string>, prefix = "Codertocat-Hello-World-0123abc/"): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), "slipway-archive-"));
+  const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env });
+  git("init", "-q");
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  git("add", "-A");
+  git("commit", "-qm", "files", "--allow-empty");
+  return git("archive", "--format=tar.gz", `--prefix=${prefix}`, "HEAD");
+}
+
+/** The repository tarball at `sha` (GitHub redirects to codeload; the client follows, so the test answers directly). */
+export function interceptTarball(github: GitHubMock, repo: { owner: string; repo: string }, sha: string, files: Record<string, string>): void {
+  github.get(`/repos/${repo.owner}/${repo.repo}/tarball/${sha}`).reply(200, gitTarball(files), { "content-type": "application/x-gzip" });
 }

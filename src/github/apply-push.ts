@@ -1,0 +1,134 @@
+// Apply on merge, as a pipeline per environment:
+//   1. start the check run `slipway/apply (<env>)` and a GitHub deployment, in progress;
+//   2. read every manifest of the environment at the pushed commit, in one tarball request;
+//   3. apply (skipping a commit older than the last applied one, found with the compare API);
+//   4. complete the check run and the deployment status, and comment on the merged pull request.
+import { applyEnvironment } from "../apply/apply-environment.js";
+import type { ApplyReport } from "../apply/types.js";
+import type { EnvironmentConfig } from "../config/schema.js";
+import type { Clusters } from "../kube/cluster-pool.js";
+import { applyCheckRunName, deploymentDescription, renderApplyCheckRun } from "../render/apply-report.js";
+import { codeSpan, escapeMarkdown } from "../render/escape.js";
+import { failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
+import { isHttpStatus, type GitHubClient } from "./octokit.js";
+import type { RepoRef } from "./pull-request.js";
+import { readEnvironmentAt } from "./repo-reader.js";
+
+export interface ApplyPushDeps {
+  octokit: GitHubClient;
+  clusters: Clusters;
+  fieldManager: string;
+  log: { info: (message: string) => void; warn: (message: string) => void };
+}
+
+export interface PushTarget extends RepoRef {
+  sha: string;
+  environment: EnvironmentConfig;
+}
+
+export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promise<ApplyReport | undefined> {
+  const { octokit } = deps;
+  const { environment } = target;
+  const checkRun = await startCheckRun(octokit, { ...target, name: applyCheckRunName(environment.name), headSha: target.sha });
+  const deployment = await startDeployment(octokit, target, checkRun);
+  try {
+    const files = await readEnvironmentAt(octokit, target);
+    const cluster = await deps.clusters.access(environment.context);
+    const report = await applyEnvironment({
+      environment,
+      files,
+      commit: target.sha,
+      store: cluster.store,
+      context: cluster.context,
+      fieldManager: deps.fieldManager,
+      shouldSkip: (last) => olderThanApplied(octokit, target, last),
+    });
+    const rendered = renderApplyCheckRun(report);
+    await octokit.rest.checks.update({
+      owner: target.owner,
+      repo: target.repo,
+      check_run_id: checkRun.id,
+      status: "completed",
+      conclusion: rendered.conclusion,
+      completed_at: new Date().toISOString(),
+      output: { title: rendered.title, summary: rendered.summary, text: rendered.text },
+    });
+    await finishDeployment(octokit, target, deployment, report, checkRun);
+    if (report.outcome !== "skipped") await commentOnMergedPullRequest(octokit, target, report, checkRun);
+    return report;
+  } catch (error) {
+    const message = `Slipway could not apply environment ${environment.name}: ${error instanceof Error ? error.message : String(error)}. Push again or re-run this check once the cause is fixed.`;
+    deps.log.warn(message);
+    await failCheckRun(octokit, { ...target, checkRun, title: "Slipway could not apply this environment", message });
+    if (deployment) await setDeploymentState(octokit, target, deployment, "failure", "Slipway could not apply this environment", checkRun);
+    return undefined;
+  }
+}
+
+/** A reason to skip when `sha` is behind the last applied commit (an out-of-order delivery). */
+async function olderThanApplied(octokit: GitHubClient, target: PushTarget, last: string | undefined): Promise<string | undefined> {
+  if (!last || last === target.sha) return undefined;
+  try {
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner: target.owner, repo: target.repo, basehead: `${last}...${target.sha}`, per_page: 1 });
+    if (data.status === "behind") return `Skipped: ${target.sha.slice(0, 12)} is older than ${last.slice(0, 12)}, which is already applied to ${target.environment.name}.`;
+    return undefined;
+  } catch (error) {
+    // A last commit GitHub no longer knows (a force-push) does not block the new one.
+    if (isHttpStatus(error, 404)) return undefined;
+    throw error;
+  }
+}
+
+async function startDeployment(octokit: GitHubClient, target: PushTarget, checkRun: CheckRunHandle): Promise<number | undefined> {
+  const { data } = await octokit.rest.repos.createDeployment({
+    owner: target.owner,
+    repo: target.repo,
+    ref: target.sha,
+    environment: target.environment.name,
+    auto_merge: false,
+    required_contexts: [],
+    description: `Slipway applies ${target.environment.name}`,
+  });
+  if (!("id" in data)) return undefined;
+  await setDeploymentState(octokit, target, data.id, "in_progress", "Applying", checkRun);
+  return data.id;
+}
+
+async function finishDeployment(octokit: GitHubClient, target: PushTarget, deployment: number | undefined, report: ApplyReport, checkRun: CheckRunHandle) {
+  if (deployment === undefined) return;
+  const state = report.outcome === "applied" ? "success" : report.outcome === "skipped" ? "inactive" : "failure";
+  await setDeploymentState(octokit, target, deployment, state, deploymentDescription(report), checkRun);
+}
+
+async function setDeploymentState(
+  octokit: GitHubClient,
+  target: PushTarget,
+  deployment: number,
+  state: "in_progress" | "success" | "failure" | "inactive",
+  description: string,
+  checkRun: CheckRunHandle,
+) {
+  await octokit.rest.repos.createDeploymentStatus({
+    owner: target.owner,
+    repo: target.repo,
+    deployment_id: deployment,
+    state,
+    description: description.slice(0, 140),
+    ...(checkRun.url ? { log_url: checkRun.url } : {}),
+  });
+}
+
+async function commentOnMergedPullRequest(octokit: GitHubClient, target: PushTarget, report: ApplyReport, checkRun: CheckRunHandle) {
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: target.owner, repo: target.repo, commit_sha: target.sha });
+  const merged = data.find((pr) => pr.merged_at);
+  if (!merged) return;
+  const rendered = renderApplyCheckRun(report);
+  const link = checkRun.url ? ` ([details](${checkRun.url}))` : "";
+  const icon = rendered.conclusion === "success" ? "✅" : "❌";
+  await octokit.rest.issues.createComment({
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: merged.number,
+    body: `${icon} Slipway applied ${codeSpan(target.sha.slice(0, 12))} to **${escapeMarkdown(target.environment.name)}**: ${escapeMarkdown(rendered.title)}${link}`,
+  });
+}

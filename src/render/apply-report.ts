@@ -1,0 +1,110 @@
+// The apply's check run `slipway/apply (<environment>)`, its deployment status and the comment
+// on the merged pull request: what was applied, what was not, and why.
+import type { ApplyAction, ApplyOutcome, ApplyReport, ObjectResult } from "../apply/types.js";
+import { codeSpan, escapeMarkdown } from "./escape.js";
+import { CHECK_RUN_SUMMARY_MAX, CHECK_RUN_TEXT_MAX, CHECK_RUN_TITLE_MAX, truncateText, utf8Length } from "./limits.js";
+
+export const applyCheckRunName = (environment: string): string => `slipway/apply (${environment})`;
+
+export interface ApplyCheckRun {
+  name: string;
+  conclusion: "success" | "failure" | "skipped";
+  title: string;
+  summary: string;
+  text: string;
+}
+
+const order: ApplyAction[] = ["failed", "created", "configured", "pruned", "skipped", "unchanged"];
+
+export function renderApplyCheckRun(report: ApplyReport): ApplyCheckRun {
+  const title = truncateText(applyTitle(report), CHECK_RUN_TITLE_MAX);
+  const summary = [
+    `**${escapeMarkdown(report.environment)}** at ${codeSpan(report.commit.slice(0, 12))}: ${outcomeWords(report.outcome)} in ${(report.durationMs / 1000).toFixed(1)} s.`,
+    report.message ? `\n> ${escapeMarkdown(report.message)}` : "",
+    ...report.findings
+      .filter((finding) => finding.severity === "error")
+      .slice(0, 50)
+      .map((finding) => `- ${finding.position ? `${codeSpan(`${finding.position.file}:${finding.position.line}`)}: ` : ""}${escapeMarkdown(finding.message)}`),
+    conflictLines(report.objects),
+  ]
+    .filter(Boolean)
+    .join("\n");
+  return {
+    name: applyCheckRunName(report.environment),
+    conclusion: conclusionOf(report.outcome),
+    title,
+    summary: fitBytes(summary, CHECK_RUN_SUMMARY_MAX),
+    text: fitBytes(objectTable(report.objects), CHECK_RUN_TEXT_MAX),
+  };
+}
+
+/** "2 created, 1 configured, 1 pruned, 10 unchanged", or why nothing was applied. */
+export function applyTitle(report: ApplyReport): string {
+  if (report.outcome === "refused") return "Nothing applied: the preflight refused this commit";
+  if (report.outcome === "skipped") return "Skipped: an older commit than the one applied";
+  const counts = new Map<ApplyAction, number>();
+  for (const object of report.objects) counts.set(object.action, (counts.get(object.action) ?? 0) + 1);
+  const parts = order.filter((action) => counts.has(action)).map((action) => `${counts.get(action)} ${action}`);
+  const notReady = report.objects.filter((object) => object.readiness?.ready === false).length;
+  if (notReady > 0) parts.push(`${notReady} not ready`);
+  return parts.join(", ") || (report.message ? "Apply failed" : "Nothing to apply");
+}
+
+function conclusionOf(outcome: ApplyOutcome): ApplyCheckRun["conclusion"] {
+  switch (outcome) {
+    case "applied":
+      return "success";
+    case "failed":
+    case "refused":
+      return "failure";
+    case "skipped":
+      return "skipped";
+  }
+}
+
+function outcomeWords(outcome: ApplyOutcome): string {
+  switch (outcome) {
+    case "applied":
+      return "applied";
+    case "failed":
+      return "applied with failures";
+    case "refused":
+      return "nothing applied";
+    case "skipped":
+      return "skipped";
+  }
+}
+
+function conflictLines(objects: ObjectResult[]): string {
+  const lines = objects.flatMap((object) =>
+    object.conflicts.map(
+      (conflict) =>
+        `- ${codeSpan(object.name)} ${codeSpan(conflict.field)}: ${object.action === "failed" ? "owned by" : "taken over from"} ${codeSpan(conflict.manager)}${conflict.subresource ? ` (subresource ${codeSpan(conflict.subresource)})` : ""}`,
+    ),
+  );
+  return lines.length === 0 ? "" : `\n**Field ownership**\n${lines.join("\n")}`;
+}
+
+function objectTable(objects: ObjectResult[]): string {
+  const sorted = [...objects].sort((a, b) => order.indexOf(a.action) - order.indexOf(b.action) || a.name.localeCompare(b.name));
+  const rows = sorted.map((object) => {
+    const ready = object.readiness ? (object.readiness.ready ? "ready" : `not ready: ${object.readiness.reason}`) : "";
+    const message = object.message ? escapeMarkdown(object.message).replace(/\|/g, "\\|") : "";
+    return `| ${codeSpan(object.name, { inTable: true })} | ${object.action} | ${escapeMarkdown(ready).replace(/\|/g, "\\|")} | ${object.durationMs} ms | ${message} |`;
+  });
+  return ["| Object | Result | Readiness | Time | Message |", "|---|---|---|---:|---|", ...rows].join("\n");
+}
+
+/** Whole lines, cut from the end, within GitHub's byte limit. */
+function fitBytes(text: string, max: number): string {
+  if (utf8Length(text) <= max) return text;
+  const lines = text.split("\n");
+  const note = "\n… more objects left out: GitHub limits a check run's output to 65,535 bytes.";
+  while (lines.length > 0 && utf8Length(lines.join("\n") + note) > max) lines.pop();
+  return lines.join("\n") + note;
+}
+
+/** One line for a deployment status (GitHub allows 140 characters). */
+export function deploymentDescription(report: ApplyReport): string {
+  return truncateText(applyTitle(report), 140);
+}
