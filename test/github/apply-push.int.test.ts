@@ -1,0 +1,103 @@
+// Apply on merge end to end: a real push payload into Probot, GitHub answered by nock (every
+// request checked against the OpenAPI description), and the apply made on the real cluster.
+import { KubeConfig } from "@kubernetes/client-node";
+import { expect, it } from "vitest";
+import { createSlipwayApp } from "../../src/github/app.js";
+import { WorkQueue } from "../../src/jobs/queue.js";
+import { ClusterPool } from "../../src/kube/cluster-pool.js";
+import { interceptInstallationToken } from "../support/github/installation-token.js";
+import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
+import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
+import { createTestProbot } from "../support/github/probot.js";
+import { bodiesOf, interceptConfig, interceptTarball } from "../support/github/pull-request-fixture.js";
+import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
+
+const owner = "Codertocat";
+const repo = "Hello-World";
+const base = `/repos/${owner}/${repo}`;
+const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: "${value}"\n`;
+
+async function slipway() {
+  const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+  const clusters = new ClusterPool(() => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
+    return kubeConfig;
+  });
+  return { probot: await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway" })), queue };
+}
+
+const pushEvent = (sha: string) =>
+  exampleEvent("push", undefined, {
+    ref: "refs/heads/main",
+    after: sha,
+    deleted: false,
+    repository: { name: repo, full_name: `${owner}/${repo}`, owner: { login: owner, name: owner }, default_branch: "main" },
+  });
+
+/** What GitHub answers around one apply: config, default branch, check run, deployment. */
+function interceptApplyRound(github: GitHubMock, params: { sha: string; namespace: string; checkRun: number; deployment: number; files: Record<string, string> }) {
+  interceptConfig(github, { owner, repo, number: 0, baseSha: "", headSha: "", base: {}, head: {} }, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n    namespace: ${params.namespace}\n    readinessTimeoutSeconds: 30\n`);
+  github.get(base).reply(200, { name: repo, full_name: `${owner}/${repo}`, default_branch: "main" });
+  github.post(`${base}/check-runs`).reply(201, { id: params.checkRun, html_url: `https://github.com/${owner}/${repo}/runs/${params.checkRun}` });
+  github.post(`${base}/deployments`).reply(201, { id: params.deployment });
+  github.post(`${base}/deployments/${params.deployment}/statuses`).times(2).reply(201, { id: 1 });
+  interceptTarball(github, { owner, repo }, params.sha, params.files);
+  github.patch(`${base}/check-runs/${params.checkRun}`).reply(200, { id: params.checkRun });
+}
+
+describeWithCluster("apply on push", () => {
+  const cluster = useCluster();
+
+  it("applies the environment, reports a check run and a deployment, and comments on the merged pull request", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("push");
+    const sha = "a1".repeat(20);
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptApplyRound(github, { sha, namespace: ns, checkRun: 801, deployment: 901, files: { "deploy/settings.yaml": configMap("info"), "README.md": "# not a manifest\n" } });
+    github.get(`${base}/commits/${sha}/pulls`).reply(200, [{ number: 12, merged_at: "2026-11-25T12:00:00Z" }]);
+    github.post(`${base}/issues/12/comments`).reply(201, { id: 1 });
+
+    const { probot, queue } = await slipway();
+    await probot.receive(pushEvent(sha));
+    await queue.onIdle();
+
+    github.done();
+    const live = await ctx.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "settings" });
+    expect((live?.data as Record<string, string>).level).toBe("info");
+    expect(bodiesOf(github, "POST", /deployments$/)).toEqual([
+      expect.objectContaining({ ref: sha, environment: "staging", auto_merge: false, required_contexts: [] }),
+    ]);
+    expect(bodiesOf(github, "POST", /statuses$/).map((body) => (body as { state: string }).state)).toEqual(["in_progress", "success"]);
+    const [completed] = bodiesOf(github, "PATCH", /check-runs\/801$/) as Array<{ conclusion: string; output: { title: string } }>;
+    expect(completed).toMatchObject({ conclusion: "success", output: { title: "1 created" } });
+    const [comment] = bodiesOf(github, "POST", /issues\/12\/comments$/) as Array<{ body: string }>;
+    expect(comment?.body).toMatch(/applied `a1a1a1a1a1a1` to \*\*staging\*\*: 1 created/);
+  });
+
+  it("skips a push whose commit is behind the one already applied", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("behind");
+    const [newer, older] = ["b2".repeat(20), "c3".repeat(20)];
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptApplyRound(github, { sha: newer, namespace: ns, checkRun: 802, deployment: 902, files: { "deploy/settings.yaml": configMap("new") } });
+    github.get(`${base}/commits/${newer}/pulls`).reply(200, []);
+    interceptApplyRound(github, { sha: older, namespace: ns, checkRun: 803, deployment: 903, files: { "deploy/settings.yaml": configMap("old") } });
+    github.get(`${base}/compare/${newer}...${older}`).query(true).reply(200, { status: "behind", ahead_by: 0, behind_by: 1 });
+
+    const { probot, queue } = await slipway();
+    await probot.receive(pushEvent(newer));
+    await queue.onIdle();
+    await probot.receive(pushEvent(older));
+    await queue.onIdle();
+
+    github.done();
+    const [skipped] = bodiesOf(github, "PATCH", /check-runs\/803$/) as Array<{ conclusion: string; output: { summary: string } }>;
+    expect(skipped?.conclusion).toBe("skipped");
+    expect(skipped?.output.summary).toMatch(/older than/);
+    const live = await ctx.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "settings" });
+    expect((live?.data as Record<string, string>).level).toBe("new");
+  });
+});
