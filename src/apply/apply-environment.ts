@@ -92,14 +92,20 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       secrets,
     });
     const pruned = await pruneObjects(store, prune.candidates, concurrency);
-    await writeInventory(store, {
+    const objects = [...applied, ...pruned];
+    const recorded = await writeInventory(store, {
       location,
       fieldManager: params.fieldManager,
       inventory: { objects: nextInventory({ applied, pruned, previous: previous.objects }), commit: params.commit, appliedAt: new Date().toISOString() },
-    });
-    const objects = [...applied, ...pruned];
-    const failed = objects.some((result) => result.action === "failed" || result.readiness?.ready === false);
-    return report({ outcome: failed ? "failed" : "applied", objects, findings: plan.findings, ...(failed ? { message: failureMessage(objects) } : {}) });
+    }).then(
+      () => undefined,
+      // The objects' results matter more than the record: report them, and let the next apply
+      // (which reads the old inventory and prunes nothing it does not know) converge.
+      (error: unknown) => `The inventory could not be recorded (${error instanceof Error ? error.message : String(error)}); the next push or a re-run converges.`,
+    );
+    const failed = recorded !== undefined || objects.some((result) => result.action === "failed" || result.readiness?.ready === false);
+    const message = [failed && objects.some((result) => result.action === "failed" || result.readiness?.ready === false) ? failureMessage(objects) : "", recorded ?? ""].filter(Boolean).join(" ");
+    return report({ outcome: failed ? "failed" : "applied", objects, findings: plan.findings, ...(message ? { message } : {}) });
   });
 }
 
