@@ -2,10 +2,10 @@
 // both as YAML with map keys sorted, so that the only differences left are the ones the
 // manifest makes. Secret values are masked before anything is rendered.
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
-import { stringify } from "yaml";
 import { isPlainObject } from "../manifests/object.js";
 import type { KubeObject } from "../manifests/object.js";
 import { normalizeForDiff } from "./normalize.js";
+import { yamlLines } from "./yaml-lines.js";
 import { foldStringData, isSecret, maskSecret } from "./secrets.js";
 
 /** Lines of context around each change: enough to see where in the object it is. */
@@ -51,9 +51,8 @@ export function toComparableYaml(value: unknown): string {
   return toYaml(sortKeys(value));
 }
 
-// lineWidth 0: never fold long strings, so a one-word change stays a one-line diff.
-// aliasDuplicateObjects false: a value used twice is written twice, not as a YAML alias.
-const toYaml = (sorted: unknown): string => stringify(sorted, { lineWidth: 0, aliasDuplicateObjects: false });
+// Never folds long strings, so a one-word change stays a one-line diff; never uses aliases.
+const toYaml = (sorted: unknown): string => yamlLines(sorted);
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);

@@ -102,8 +102,9 @@ describe("diffObjects", () => {
 describe("toComparableYaml", () => {
   it("sorts map keys at every depth and never writes aliases", () => {
     const shared = { b: 1, a: 2 };
+    // `y` is quoted: YAML 1.1, which kubectl reads, takes a bare y for true.
     expect(toComparableYaml({ z: shared, y: [shared, { d: 1, c: 2 }] })).toBe(
-      ["y:", "  - a: 2", "    b: 1", "  - c: 2", "    d: 1", "z:", "  a: 2", "  b: 1", ""].join("\n"),
+      ['"y":', "  - a: 2", "    b: 1", "  - c: 2", "    d: 1", "z:", "  a: 2", "  b: 1", ""].join("\n"),
     );
   });
 });
