@@ -1,6 +1,6 @@
 // Applies the desired objects stage by stage (CRDs first, admission webhooks last), skipping
 // what the preflight dry-run found unchanged, and waits for CRDs and workloads to be ready.
-import { isApiError, isFieldManagerConflict } from "../kube/errors.js";
+import { isApiError, isFieldManagerConflict, KubeTransportError } from "../kube/errors.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { displayName, refOf, type KubeObject } from "../manifests/object.js";
 import { analyzeConflicts } from "../plan/conflicts.js";
@@ -29,9 +29,10 @@ export interface ApplyObjectsOptions {
 
 export async function applyObjects(store: ObjectStore, desired: DesiredObject[], options: ApplyObjectsOptions): Promise<ObjectResult[]> {
   const results: ObjectResult[] = [];
+  const outage: Outage = {};
   const stages = sortForApply(desired, (item) => refOf(item.body));
   for (const stage of stages) {
-    const applied = await mapConcurrent(stage, options.concurrency, (item) => applyOne(store, item, options));
+    const applied = await mapConcurrent(stage, options.concurrency, (item) => applyOne(store, item, options, outage));
     results.push(...applied);
     // Custom resources of a CRD applied just now can only be applied once it is Established
     // and discovery serves its kind.
@@ -50,11 +51,20 @@ export async function applyObjects(store: ObjectStore, desired: DesiredObject[],
 
 const isCrd = (result: ObjectResult) => applyStage(result.ref) === CRD_STAGE;
 
-async function applyOne(store: ObjectStore, item: DesiredObject, options: ApplyObjectsOptions): Promise<ObjectResult> {
+/**
+ * Once the API server could not be reached even after retries, the objects still to go are
+ * not sent: each would only wait out its own retries. They are reported as not applied.
+ */
+interface Outage {
+  cause?: string;
+}
+
+async function applyOne(store: ObjectStore, item: DesiredObject, options: ApplyObjectsOptions, outage: Outage): Promise<ObjectResult> {
   const started = Date.now();
   const ref = refOf(item.body);
   const base = { ref, name: displayName(ref), conflicts: [] };
   if (item.plan.action === "unchanged") return { ...base, action: "unchanged", durationMs: 0 };
+  if (outage.cause) return { ...base, action: "failed", message: `Not applied: the API server could not be reached (${outage.cause}).`, durationMs: 0 };
   if (item.plan.conflicts.length > 0 && !options.force) {
     return {
       ...base,
@@ -78,6 +88,7 @@ async function applyOne(store: ObjectStore, item: DesiredObject, options: ApplyO
     const conflicts = isFieldManagerConflict(error)
       ? analyzeConflicts({ object: base.name, causes: error.causes, live: undefined, desired: item.body, isSecret: isSecret(item.body) })
       : [];
+    if (error instanceof KubeTransportError) outage.cause ??= error.message;
     const message = isApiError(error) ? (error.status.message ?? error.message) : error instanceof Error ? error.message : String(error);
     return { ...base, action: "failed", conflicts, message: scrubSecretValues(`Not applied: ${message}`, options.secrets), durationMs: Date.now() - started };
   }

@@ -8,7 +8,7 @@ import { readInventory } from "../../src/apply/inventory.js";
 import { stampObject } from "../../src/apply/stamp.js";
 import type { ApplyReport } from "../../src/apply/types.js";
 import { defineEnvironment } from "../../src/config/schema.js";
-import { describeWithCluster, useCluster, type ClusterContext } from "../support/cluster.js";
+import { describeWithCluster, itWithControllers, useCluster, type ClusterContext } from "../support/cluster.js";
 
 const configMap = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  value: "${value}"\n`;
 const deployment = (name: string, config: string, replicas = 1) => `apiVersion: apps/v1
@@ -101,7 +101,7 @@ spec:
     expect(new Set(Object.values(actions(again)))).toEqual(new Set(["unchanged"]));
   });
 
-  it("rolls a Deployment out when a ConfigMap it reads changes", async () => {
+  itWithControllers("rolls a Deployment out when a ConfigMap it reads changes", async () => {
     const ctx = await cluster();
     const ns = await ctx.namespace("rollout");
     const apply = applier(ctx, ns);

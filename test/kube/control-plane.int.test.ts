@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { KubeApiError, isBadRequest, isInvalid, isRetryable, isSchemaViolation } from "../../src/kube/errors.js";
 import { unknownFieldPaths } from "../../src/planner/dry-run.js";
 import type { KubeObject } from "../../src/manifests/object.js";
-import { describeWithCluster, useCluster } from "../support/cluster.js";
+import { describeWithCluster, itWithControllers, useCluster } from "../support/cluster.js";
 
 function deployment(namespace: string, replicas: number, extra: Record<string, unknown> = {}): KubeObject {
   return {
@@ -97,7 +97,7 @@ describeWithCluster("the test control plane", () => {
     expect(unknownFieldPaths(error)).toEqual(['.spec.template.spec.containers[name="app"].imagePullPolicyy']);
   });
 
-  it("runs kube-controller-manager: an applied Deployment gets its ReplicaSet", async () => {
+  itWithControllers("runs kube-controller-manager: an applied Deployment gets its ReplicaSet", async () => {
     const { store, namespace, podsBecomeReady } = await cluster();
     const ns = await namespace("rs");
     const applied = await store.apply(deployment(ns, 2), { fieldManager: "slipway" });

@@ -2,7 +2,7 @@
 // a namespace of its own per test, and the kubectl built with the cluster.
 import { randomBytes } from "node:crypto";
 import { KubeConfig } from "@kubernetes/client-node";
-import { afterAll, describe, inject } from "vitest";
+import { afterAll, describe, inject, it } from "vitest";
 import { KubeClient } from "../../src/kube/client.js";
 import { Discovery } from "../../src/kube/discovery.js";
 import { ObjectStore } from "../../src/kube/objects.js";
@@ -11,6 +11,12 @@ export const cluster = inject("cluster");
 
 /** `describe` that skips, saying why once in global setup, when no cluster could be started. */
 export const describeWithCluster = describe.skipIf(!cluster.available);
+
+/**
+ * `it` for tests that need kube-controller-manager, which plain envtest binaries
+ * (KUBEBUILDER_ASSETS) do not include; CI builds it, so there these never skip.
+ */
+export const itWithControllers = it.skipIf(!cluster.controllersRun);
 
 export interface ClusterContext {
   client: KubeClient;
