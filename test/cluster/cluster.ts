@@ -39,7 +39,22 @@ export interface StartClusterOptions {
 export const fakeNodeName = "kwok-node-0";
 const kwokStages = fileURLToPath(new URL("kwok-stages.yaml", import.meta.url));
 
+/**
+ * Free ports are picked by binding port 0 and letting go; another process can take one before
+ * etcd or kube-apiserver binds it. Then the whole control plane starts again on new ports.
+ */
 export async function startCluster(options: StartClusterOptions): Promise<TestCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startClusterOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes("address already in use")) throw error;
+      options.log?.(`a port was taken meanwhile; starting again (attempt ${attempt + 1})`);
+    }
+  }
+}
+
+async function startClusterOnce(options: StartClusterOptions): Promise<TestCluster> {
   const { assets } = options;
   const log = options.log ?? (() => undefined);
   const dir = mkdtempSync(join(tmpdir(), "slipway-cluster-"));
