@@ -1,6 +1,8 @@
 // The benchmark's manifests: one file per app holding its Deployment, Service and ConfigMap,
 // as a repository of manifests usually looks, at two revisions: `before` (what is live) and
-// `after`, which changes every other object, so half of them and some in every file.
+// `after`, which changes every `changeEvery`-th object: by default every other one, so half of
+// them and some in every file.
+import { isDeepStrictEqual } from "node:util";
 import { defineEnvironment } from "../../src/config/schema.js";
 import { identityKey, refOf, type KubeObject } from "../../src/manifests/object.js";
 import { stampDesired } from "../../src/planner/desired.js";
@@ -12,23 +14,32 @@ export interface AppFile {
   path: string;
   before: KubeObject[];
   after: KubeObject[];
+  /**
+   * Per object, whether its manifest itself changed. A Deployment can differ between `before`
+   * and `after` without it: its config hash changes with its ConfigMap.
+   */
+  edited: boolean[];
 }
 
 const kinds = ["Deployment", "Service", "ConfigMap"] as const;
 type BenchKind = (typeof kinds)[number];
 
-/** `count` objects, a third of each kind; object i changes when i is even. */
-export function generateApps(params: { count: number; namespace: string }): AppFile[] {
+/** `count` objects, a third of each kind; object i changes when i is a multiple of `changeEvery` (default 2). */
+export function generateApps(params: { count: number; namespace: string; changeEvery?: number }): AppFile[] {
+  const changeEvery = params.changeEvery ?? 2;
   const files = new Map<number, AppFile>();
   for (let index = 0; index < params.count; index++) {
     const app = Math.floor(index / 3);
     const kind = kinds[index % 3] as BenchKind;
     const name = `app-${String(app).padStart(4, "0")}`;
-    const file = files.get(app) ?? { path: `apps/${name}.yaml`, before: [], after: [] };
+    const file = files.get(app) ?? { path: `apps/${name}.yaml`, before: [], after: [], edited: [] };
     files.set(app, file);
     const build = (changed: boolean) => buildObject({ kind, name, namespace: params.namespace, app, changed });
-    file.before.push(build(false));
-    file.after.push(build(index % 2 === 0));
+    const [before, after] = [build(false), build(index % changeEvery === 0)];
+    file.before.push(before);
+    file.after.push(after);
+    // Compared, not assumed: some Services' edits depend on their app's number.
+    file.edited.push(!isDeepStrictEqual(before, after));
   }
   const apps = [...files.values()];
   const before = stamp(apps.flatMap((file) => file.before), params.namespace);

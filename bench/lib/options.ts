@@ -1,4 +1,5 @@
-// Command-line options of `npm run bench:plan`, parsed once into a fully defaulted type.
+// Command-line options of `npm run bench:plan` and `npm run bench:apply`, parsed once into a
+// fully defaulted type. The benchmarks share the flags and differ in their default sizes.
 import { parseArgs } from "node:util";
 
 export interface BenchOptions {
@@ -10,11 +11,20 @@ export interface BenchOptions {
   controllers: boolean;
 }
 
+export interface BenchDefaults {
+  /** The npm script, for the usage line. */
+  script: string;
+  options: BenchOptions;
+}
+
 export const defaultBenchOptions: BenchOptions = { sizes: [100, 500, 1000], runs: 3, controllers: false };
 
-export const usage = "usage: npm run bench:plan -- [--sizes 100,500,1000] [--runs 3] [--controllers]";
+const planDefaults: BenchDefaults = { script: "bench:plan", options: defaultBenchOptions };
 
-export function parseBenchOptions(argv: string[]): BenchOptions {
+export const usageOf = (defaults: BenchDefaults) =>
+  `usage: npm run ${defaults.script} -- [--sizes ${defaults.options.sizes.join(",")}] [--runs ${defaults.options.runs}] [--controllers]`;
+
+export function parseBenchOptions(argv: string[], defaults: BenchDefaults = planDefaults): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -24,15 +34,16 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     },
     strict: true,
   });
-  const given = values.sizes === undefined ? defaultBenchOptions.sizes : values.sizes.split(",").map((size) => positiveInteger(size, "--sizes"));
+  const help = usageOf(defaults);
+  const given = values.sizes === undefined ? defaults.options.sizes : values.sizes.split(",").map((size) => positiveInteger(size, "--sizes", help));
   // Ascending: each size's warm-up is then the first run that needs its memory (see bench-size.ts).
   const sizes = [...new Set(given)].sort((a, b) => a - b);
-  const runs = values.runs === undefined ? defaultBenchOptions.runs : positiveInteger(values.runs, "--runs");
+  const runs = values.runs === undefined ? defaults.options.runs : positiveInteger(values.runs, "--runs", help);
   return { sizes, runs, controllers: values.controllers };
 }
 
-function positiveInteger(text: string, flag: string): number {
+function positiveInteger(text: string, flag: string, help: string): number {
   const value = Number(text.trim());
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag}: "${text}" is not a positive integer; ${usage}`);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${flag}: "${text}" is not a positive integer; ${help}`);
   return value;
 }

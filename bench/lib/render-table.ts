@@ -1,5 +1,6 @@
 // The results as a markdown table, to print and to paste into the README.
 import type { SizeResult } from "./bench-size.js";
+import { markdownTable } from "./markdown-table.js";
 import { median } from "./stats.js";
 
 export interface BenchSetup {
@@ -30,13 +31,11 @@ export function renderTable(params: { results: SizeResult[]; setup: BenchSetup }
   return [
     `Plan of N objects (⅓ each Deployments, Services, ConfigMaps; half of them changed) against a local ` +
       `kube-apiserver${setup.controllers ? " with controllers" : " (no controllers)"}: Slipway's \`planEnvironment\` ` +
-      `(fresh client and discovery per run, 16 requests in flight) vs \`kubectl diff --server-side\` ` +
+      `(fresh client and discovery per run, 32 requests in flight) vs \`kubectl diff --server-side\` ` +
       `(fresh discovery cache per run, kubectl's default --concurrency=1). Times: median of ${setup.runs} runs after one warm-up each, order alternated. ` +
       `Memory: highest RSS sampled every 20 ms during any Slipway run, above the RSS before it (after a full GC), and absolute.`,
     "",
-    `| ${header.join(" | ")} |`,
-    `|${header.map((_, index) => (index === 0 ? "---:" : index === header.length - 1 ? "---" : "---:")).join("|")}|`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
+    ...markdownTable({ header, rows, align: (column) => (column === header.length - 1 ? "left" : "right") }),
     "",
     `${setup.date}; ${setup.machine}; Node ${setup.node}; kubectl ${setup.kubectl}.`,
     "",

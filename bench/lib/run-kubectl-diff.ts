@@ -1,9 +1,8 @@
 // One timed `kubectl diff --server-side` of a directory, with the kubectl the test cluster was
 // built with. KUBECTL_EXTERNAL_DIFF picks the program kubectl runs on its LIVE and MERGED
 // directories: `diff -r -q` is cheap and lists exactly the files (objects) that differ.
-import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { describeExit, runCommand, withRunDir } from "./run-command.js";
 import { fieldManager } from "./seed-namespace.js";
 
 export interface KubectlRun {
@@ -25,25 +24,21 @@ export async function runKubectlDiff(params: {
   scratchDir: string;
   externalDiff?: string;
 }): Promise<KubectlRun> {
-  await mkdir(params.scratchDir, { recursive: true });
-  const runDir = await mkdtemp(join(params.scratchDir, "run-"));
   const externalDiff = params.externalDiff ?? listChangedFiles;
-  try {
+  return withRunDir(params.scratchDir, async (runDir) => {
     // A fresh discovery cache for every run, as Slipway gets: both pay for discovery each time.
     const cacheDir = join(runDir, "cache");
     const args = ["diff", "--server-side", `--field-manager=${fieldManager}`, "--force-conflicts", "-f", params.dir, "-R", `--cache-dir=${cacheDir}`];
     // TMPDIR: an interrupted kubectl leaves its LIVE-* and MERGED-* directories behind.
     const env = { ...process.env, KUBECONFIG: params.kubeconfigPath, KUBECTL_EXTERNAL_DIFF: externalDiff, TMPDIR: runDir };
     const started = performance.now();
-    const { exit, stdout, stderr } = await run(params.kubectl, args, env);
+    const { exit, stdout, stderr } = await runCommand(params.kubectl, args, env);
     const seconds = (performance.now() - started) / 1000;
     // 0: no differences, 1: differences, >1: kubectl or the diff program failed.
-    if (exit !== 0 && exit !== 1) throw new Error(`kubectl diff ${typeof exit === "number" ? `exited with ${exit}` : `was killed by ${exit}`}:\n${stderr.slice(-4000)}`);
+    if (exit !== 0 && exit !== 1) throw new Error(`kubectl diff ${describeExit(exit)}:\n${stderr.slice(-4000)}`);
     const changed = externalDiff === listChangedFiles ? parseChangedFiles(stdout) : new Set<string>();
     return { seconds, changed, stdout };
-  } finally {
-    await rm(runDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -58,16 +53,4 @@ export function parseChangedFiles(stdout: string): Set<string> {
     names.add(name);
   }
   return names;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ exit: number | string; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ exit: code ?? signal ?? "a signal", stdout, stderr }));
-  });
 }

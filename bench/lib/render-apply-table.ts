@@ -1,0 +1,83 @@
+// The apply benchmark's results as a markdown table, to print and to paste into the README.
+import type { ApplySizeResult, ScenarioResult } from "./bench-apply-size.js";
+import { scenarioTitle } from "./bench-apply-size.js";
+import { markdownTable } from "./markdown-table.js";
+import type { BenchSetup } from "./render-table.js";
+import { median } from "./stats.js";
+
+/** What the project promises for a re-apply that changes nothing. */
+export const unchangedGoalSeconds = 2;
+
+export function renderApplyTable(params: { results: ApplySizeResult[]; setup: BenchSetup }): string {
+  const { setup } = params;
+  const header = [
+    "scenario",
+    "N",
+    "Slipway median (s)",
+    "kubectl apply --server-side median (s)",
+    "ratio (kubectl/Slipway)",
+    "Slipway peak RSS (MiB): over baseline (absolute)",
+    "notes",
+  ];
+  const rows = params.results.flatMap((result) =>
+    result.scenarios.map((scenario) => {
+      const slipway = median(scenario.slipwaySeconds);
+      const kubectl = median(scenario.kubectlSeconds);
+      return [
+        scenarioTitle(scenario.id),
+        String(result.size),
+        slipway.toFixed(2),
+        kubectl.toFixed(2),
+        `${(kubectl / slipway).toFixed(1)}×`,
+        `+${Math.max(...scenario.rssDeltaMiB).toFixed(1)} (${Math.max(...scenario.rssPeakMiB).toFixed(1)})`,
+        notes(result, scenario),
+      ];
+    }),
+  );
+  const goal = params.results.map((result) => {
+    const seconds = median(result.scenarios.find((scenario) => scenario.id === "unchanged")?.slipwaySeconds ?? []);
+    return `${result.size} objects: ${seconds.toFixed(2)} s, ${seconds < unchangedGoalSeconds ? "met" : "**NOT met**"}`;
+  });
+  return [
+    `Apply of N objects (⅓ each Deployments, Services, ConfigMaps) to a local kube-apiserver${setup.controllers ? " with controllers" : " (no controllers)"}: ` +
+      `Slipway's \`applyEnvironment\` (fresh client and discovery per run, 32 requests in flight, \`readinessTimeoutSeconds: 0\`; ` +
+      `Lease, inventory, preflight dry-run of every object, then an apply of what changed) vs ` +
+      `\`kubectl apply --server-side --field-manager=slipway -f <dir> -R\` (fresh discovery cache per run, one request at a time). ` +
+      `Every run starts with two fresh namespaces, one per tool, holding the same objects; the files carry the labels and config hashes Slipway stamps, so both tools send the same bodies. ` +
+      `Times: median of ${plural(setup.runs, "run")} after one warm-up run, order of the tools alternated per run. ` +
+      `Memory: highest RSS sampled every 20 ms during any Slipway run of the scenario, the warm-up included, above the RSS before it (after a full GC), and absolute.`,
+    "",
+    ...markdownTable({ header, rows, align: (column) => (column === 0 || column === header.length - 1 ? "left" : "right") }),
+    "",
+    `Slipway's re-apply with nothing changed, goal under ${unchangedGoalSeconds} s: ${goal.join("; ")}.`,
+    "",
+    `${setup.date}; ${setup.machine}; Node ${setup.node}; kubectl ${setup.kubectl}.`,
+    "",
+  ].join("\n");
+}
+
+function notes(result: ApplySizeResult, scenario: ScenarioResult): string {
+  if (scenario.mismatches.length > 0) return `**Slipway's report differs** from what was changed: ${scenario.mismatches.join("; ")}`;
+  switch (scenario.id) {
+    case "first":
+      return `all ${result.size} created`;
+    case "unchanged":
+      return `all ${result.size} unchanged`;
+    case "changed": {
+      const configured = result.edited.length + result.rehashed.length;
+      return (
+        `${configured} configured: ${result.edited.length} edited (${byKind(result.edited)}) + ${plural(result.rehashed.length, "Deployment")} ` +
+        `whose ConfigMap was edited (config hash changed); ${result.size - configured} unchanged`
+      );
+    }
+  }
+}
+
+/** `17 Deployments, 17 Services, 16 ConfigMaps` from display names `Kind/namespace/name`. */
+function byKind(names: string[]): string {
+  const counts = new Map<string, number>();
+  for (const kind of names.map((name) => name.split("/")[0] ?? "")) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return [...counts].map(([kind, count]) => plural(count, kind)).join(", ");
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
