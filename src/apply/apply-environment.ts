@@ -70,6 +70,7 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       target: { mode: "cluster", store, context: params.context },
       fieldManager: params.fieldManager,
       concurrency,
+      diffs: false,
     });
     const refusal = preflightRefusal(plan);
     if (refusal || !desired) return report({ outcome: plan.error ? "failed" : "refused", objects: [], findings: plan.findings, message: refusal });

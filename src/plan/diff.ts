@@ -20,6 +20,13 @@ export interface DiffObjectsParams {
   desired: KubeObject;
 }
 
+/** Whether live and desired differ after normalisation, without rendering a diff (the apply needs only this). */
+export function objectsDiffer(live: KubeObject | undefined, desired: KubeObject): boolean {
+  if (live === undefined) return true;
+  const secret = isSecret(desired) || isSecret(live);
+  return JSON.stringify(sortKeys(prepare(live, secret))) !== JSON.stringify(sortKeys(prepare(desired, secret)));
+}
+
 /** A unified diff from live to desired, or "" when they do not differ after normalisation. */
 export function diffObjects(params: DiffObjectsParams): string {
   const { name, live, desired } = params;

@@ -5,7 +5,7 @@ import { lineOfFieldPath } from "../manifests/field-path.js";
 import { displayName, refOf, type KubeObject } from "../manifests/object.js";
 import type { SourceObject } from "../manifests/types.js";
 import { analyzeConflicts } from "../plan/conflicts.js";
-import { diffObjects } from "../plan/diff.js";
+import { diffObjects, objectsDiffer } from "../plan/diff.js";
 import { isSecret, scrubSecretValues, secretKeyChanges } from "../plan/secrets.js";
 import type { ObjectPlan, SecretKeyChange } from "../plan/types.js";
 import { describeRejection } from "./describe-rejection.js";
@@ -17,6 +17,8 @@ export interface ObjectPlanContext {
   namespacesCreatedHere: Set<string>;
   /** Every Secret of the change, to scrub their values from server messages. */
   secrets: KubeObject[];
+  /** Render diffs (false for the apply's preflight, which only needs the actions). */
+  diffs: boolean;
 }
 
 export async function planObjectAgainstCluster(params: {
@@ -48,7 +50,7 @@ export async function planObjectAgainstCluster(params: {
   const conflicts = analyzeConflicts({ object: base.name, causes: outcome.conflicts, live, desired: outcome.result, isSecret: secret }).map(
     (conflict) => ({ ...conflict, position: { ...source.position, line: lineOfFieldPath(source, conflict.field) } }),
   );
-  return { ...base, ...compare({ name: base.name, before: live, after: outcome.result, secret }), conflicts };
+  return { ...base, ...compare({ name: base.name, before: live, after: outcome.result, secret, diffs: context.diffs }), conflicts };
 }
 
 /** Offline: the object at the base revision stands in for the live one. */
@@ -56,13 +58,17 @@ export function planObjectOffline(params: { source: SourceObject; body: KubeObje
   const ref = refOf(params.body);
   const name = displayName(ref);
   const secret = isSecret(params.body);
-  return { ref, name, position: params.source.position, conflicts: [], ...compare({ name, before: params.base, after: params.body, secret }) };
+  return { ref, name, position: params.source.position, conflicts: [], ...compare({ name, before: params.base, after: params.body, secret, diffs: true }) };
 }
 
-function compare(params: { name: string; before: KubeObject | undefined; after: KubeObject; secret: boolean }): Pick<
+function compare(params: { name: string; before: KubeObject | undefined; after: KubeObject; secret: boolean; diffs: boolean }): Pick<
   ObjectPlan,
   "action" | "diff" | "secretKeys"
 > {
+  if (!params.diffs) {
+    const changed = objectsDiffer(params.before, params.after) || (params.secret && secretKeyChanges(params.before, params.after).some((key) => key.state !== "unchanged"));
+    return { action: !params.before ? "create" : changed ? "change" : "unchanged" };
+  }
   const diff = diffObjects({ name: params.name, live: params.before, desired: params.after });
   const secretKeys: SecretKeyChange[] | undefined = params.secret ? secretKeyChanges(params.before, params.after) : undefined;
   if (!params.before) return { action: "create", diff, ...(secretKeys ? { secretKeys } : {}) };

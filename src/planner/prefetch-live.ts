@@ -16,7 +16,9 @@ export async function prefetchLive(store: ObjectStore, bodies: KubeObject[]): Pr
   const groups = new Map<string, KubeObject[]>();
   for (const body of bodies) {
     const key = `${body.apiVersion}|${body.kind}|${body.metadata.namespace ?? ""}`;
-    groups.set(key, [...(groups.get(key) ?? []), body]);
+    const group = groups.get(key);
+    if (group) group.push(body);
+    else groups.set(key, [body]);
   }
   const live = new Map<string, KubeObject | undefined>();
   await Promise.all(
