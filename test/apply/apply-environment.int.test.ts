@@ -228,4 +228,22 @@ spec:
     const [first, second] = [a, b].sort((x, y) => x.start - y.start);
     expect(second?.start).toBeGreaterThanOrEqual((first?.end ?? Infinity) - 50);
   });
+
+  it("takes over the Lease of a copy that died holding it, once the lease has expired", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("expired");
+    const longAgo = new Date(Date.now() - 10 * 60_000).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+    await ctx.client.request({
+      method: "POST",
+      path: `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`,
+      body: {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: `slipway-inventory-env-${ns}-lock` },
+        spec: { holderIdentity: "a-copy-that-died", leaseDurationSeconds: 60, acquireTime: longAgo, renewTime: longAgo },
+      },
+    });
+    const report = await applier(ctx, ns)({ "a.yaml": configMap("a", "1") }, "c1", { leaseWaitMs: 2_000 });
+    expect(report.outcome).toBe("applied");
+  });
 });
