@@ -14,7 +14,7 @@ import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } fr
 import { renderConfigProblem } from "./config-comment.js";
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
-import { listChangedFiles, loadRepoConfig, readChangedFiles, readEnvironmentAt, type ChangedFile } from "./repo-reader.js";
+import { downloadTarball, environmentFiles, listChangedFiles, loadRepoConfig, readBaseFiles, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
 
 export interface PlanPullRequestDeps {
@@ -42,10 +42,13 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
 
   const plans: EnvironmentPlan[] = [];
   const checkRunUrls: Record<string, string> = {};
+  // The head revision is read once, as a tarball, for every environment the pull request touches.
+  let tarball: Promise<Buffer> | undefined;
+  const headTarball = () => (tarball ??= downloadTarball(octokit, { ...pr, sha: pr.headSha }));
   for (const { environment, files } of touched) {
     const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(environment.name), headSha: pr.headSha });
     checkRunUrls[environment.name] = checkRun.url;
-    const plan = await planOneEnvironment({ deps, pr, config: config.config, environment, files, checkRun });
+    const plan = await planOneEnvironment({ deps, pr, config: config.config, environment, files, checkRun, headTarball });
     if (plan) plans.push(plan);
   }
   if (deps.latestHead() !== undefined && deps.latestHead() !== pr.headSha) {
@@ -64,13 +67,16 @@ async function planOneEnvironment(params: {
   environment: EnvironmentConfig;
   files: ChangedFile[];
   checkRun: CheckRunHandle;
+  headTarball: () => Promise<Buffer>;
 }): Promise<EnvironmentPlan | undefined> {
   const { deps, pr, environment, checkRun } = params;
   try {
-    const { head, base } = await readChangedFiles(deps.octokit, { pr, files: params.files });
     // The whole environment at head, so config hashes cover the full desired set and the
-    // workloads a changed ConfigMap rolls out are planned too.
-    const headAll = await readEnvironmentAt(deps.octokit, { ...pr, sha: pr.headSha, environment });
+    // workloads a changed ConfigMap rolls out are planned too; the changed files are part of it.
+    const headAll = environmentFiles(await params.headTarball(), environment);
+    const changedAtHead = new Set(params.files.filter((file) => file.status !== "removed").map((file) => file.path));
+    const head = headAll.filter((file) => changedAtHead.has(file.path));
+    const base = await readBaseFiles(deps.octokit, { pr, files: params.files });
     const target = await targetFor({ deps, pr, config: params.config, environment });
     const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager });
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
@@ -105,7 +111,7 @@ function filesOf(environment: EnvironmentConfig, files: ChangedFile[]): ChangedF
     const headIn = matches(file.path);
     const baseIn = matches(file.previousPath ?? file.path);
     if (!headIn && !baseIn) return [];
-    if (headIn && !baseIn) return [{ path: file.path, status: "added", ...(file.headBlob ? { headBlob: file.headBlob } : {}) }];
+    if (headIn && !baseIn) return [{ path: file.path, status: "added" }];
     if (!headIn) return [{ path: file.previousPath ?? file.path, status: "removed" }];
     return [file];
   });

@@ -22,8 +22,6 @@ export interface ChangedFile {
   /** The path at the base revision, for renamed files. */
   previousPath?: string;
   status: string;
-  /** The blob at the head revision; absent for removed files. */
-  headBlob?: string;
 }
 
 /** The files a pull request changes (GitHub lists up to 3,000). */
@@ -33,19 +31,12 @@ export async function listChangedFiles(octokit: GitHubClient, pr: PullRequestRef
     path: file.filename,
     status: file.status,
     ...(file.previous_filename ? { previousPath: file.previous_filename } : {}),
-    ...(file.status !== "removed" && file.sha ? { headBlob: file.sha } : {}),
   }));
 }
 
-/** The head and base versions of changed files: head by blob, base by path at the base commit. */
-export async function readChangedFiles(
-  octokit: GitHubClient,
-  params: { pr: PullRequestRef; files: ChangedFile[] },
-): Promise<{ head: ManifestFile[]; base: ManifestFile[] }> {
+/** The base versions of changed files, by path at the base commit (a pull request usually changes few). */
+export async function readBaseFiles(octokit: GitHubClient, params: { pr: PullRequestRef; files: ChangedFile[] }): Promise<ManifestFile[]> {
   const { pr, files } = params;
-  const head = await Promise.all(
-    files.filter((file) => file.headBlob).map(async (file) => ({ path: file.path, content: await readBlob(octokit, pr, file.headBlob ?? "") })),
-  );
   const baseVersions = await Promise.all(
     files
       .filter((file) => file.status !== "added")
@@ -55,17 +46,27 @@ export async function readChangedFiles(
         return content === undefined ? undefined : { path, content };
       }),
   );
-  return { head, base: baseVersions.filter((file): file is ManifestFile => file !== undefined) };
+  return baseVersions.filter((file): file is ManifestFile => file !== undefined);
 }
 
-/** Every manifest under an environment's paths at a commit, from one tarball request. */
+/** The repository at a commit, as the gzip'd tarball GitHub serves: one request for every file. */
+export async function downloadTarball(octokit: GitHubClient, params: RepoRef & { sha: string }): Promise<Buffer> {
+  const response = await octokit.rest.repos.downloadTarballArchive({ owner: params.owner, repo: params.repo, ref: params.sha });
+  return Buffer.from(response.data as ArrayBuffer);
+}
+
+/** The manifests under an environment's paths in a tarball. */
+export function environmentFiles(tarball: Buffer, environment: Pick<EnvironmentConfig, "paths" | "exclude">): ManifestFile[] {
+  const matches = picomatch(environment.paths, { ignore: environment.exclude, dot: true });
+  return readTarball(tarball, { wanted: matches });
+}
+
+/** Every manifest under an environment's paths at a commit. */
 export async function readEnvironmentAt(
   octokit: GitHubClient,
   params: RepoRef & { sha: string; environment: Pick<EnvironmentConfig, "paths" | "exclude"> },
 ): Promise<ManifestFile[]> {
-  const response = await octokit.rest.repos.downloadTarballArchive({ owner: params.owner, repo: params.repo, ref: params.sha });
-  const matches = picomatch(params.environment.paths, { ignore: params.environment.exclude, dot: true });
-  return readTarball(Buffer.from(response.data as ArrayBuffer), { wanted: matches });
+  return environmentFiles(await downloadTarball(octokit, params), params.environment);
 }
 
 async function readBlob(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<Buffer> {

@@ -43,7 +43,7 @@ export function interceptConfig(github: GitHubMock, fixture: PullRequestFixture,
   else interceptor.reply(200, contentResponse(".github/slipway.yml", config));
 }
 
-/** The changed files, their head blobs and base contents, and the tarball of the head revision. */
+/** The changed files, their base contents, and the tarball of the head revision (which holds the head versions). */
 export function interceptChangedFiles(github: GitHubMock, fixture: PullRequestFixture): void {
   interceptTarball(github, fixture, fixture.headSha, fixture.head);
   const paths = [...new Set([...Object.keys(fixture.base), ...Object.keys(fixture.head)])].sort();
@@ -57,12 +57,6 @@ export function interceptChangedFiles(github: GitHubMock, fixture: PullRequestFi
     }),
   );
   for (const path of changed) {
-    const head = fixture.head[path];
-    if (head !== undefined) {
-      github
-        .get(`/repos/${fixture.owner}/${fixture.repo}/git/blobs/${blobSha(head)}`)
-        .reply(200, { sha: blobSha(head), size: Buffer.byteLength(head), encoding: "base64", content: Buffer.from(head).toString("base64") });
-    }
     const base = fixture.base[path];
     if (base !== undefined) {
       const contents = contentsPath(fixture, path);
