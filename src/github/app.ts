@@ -67,7 +67,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
     });
 
     /** Applies the environments `select` picks (by the branch pushed, or the one a re-run names). */
-    const runApply = (context: Context, repo: RepoRef, sha: string, select: (environment: EnvironmentConfig, defaultBranch: string) => boolean) => {
+    const runApply = (context: Context, repo: RepoRef, sha: string, select: (environment: EnvironmentConfig) => boolean) => {
       deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply:${sha}`, () =>
         boundary(context, undefined, async () => {
           const config = await loadRepoConfig(context.octokit, repo);
@@ -75,8 +75,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
             context.log.warn(`${repo.owner}/${repo.repo}: no valid .github/slipway.yml; push ${sha} not applied`);
             return;
           }
-          const defaultBranch = await defaultBranchOf(context.octokit, repo);
-          const environments = config.config.environments.filter((environment) => select(environment, defaultBranch));
+          const environments = config.config.environments.filter(select);
           for (const environment of environments) {
             // One apply per environment at a time: the newest waiting push of an environment wins.
             deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply-env:${environment.name}`, () =>
@@ -93,7 +92,8 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       const { payload } = context;
       if (payload.deleted || !payload.ref.startsWith("refs/heads/") || !deps.queue.acceptDelivery(context.id)) return;
       const branch = payload.ref.slice("refs/heads/".length);
-      runApply(context, toRepoRef(payload.repository), payload.after, (environment, defaultBranch) => (environment.branch ?? defaultBranch) === branch);
+      const defaultBranch = payload.repository.default_branch;
+      runApply(context, toRepoRef(payload.repository), payload.after, (environment) => (environment.branch ?? defaultBranch) === branch);
     });
 
     app.on("check_run.rerequested", (context) => {
@@ -115,11 +115,6 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       }
     });
   };
-}
-
-async function defaultBranchOf(octokit: GitHubClient, repo: RepoRef): Promise<string> {
-  const { data } = await octokit.rest.repos.get({ ...repo });
-  return data.default_branch;
 }
 
 async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: number): Promise<PullRequestRef> {

@@ -35,10 +35,9 @@ const pushEvent = (sha: string) =>
     repository: { name: repo, full_name: `${owner}/${repo}`, owner: { login: owner, name: owner }, default_branch: "main" },
   });
 
-/** What GitHub answers around one apply: config, default branch, check run, deployment. */
+/** What GitHub answers around one apply: config, check run, deployment, tarball. */
 function interceptApplyRound(github: GitHubMock, params: { sha: string; namespace: string; checkRun: number; deployment: number; files: Record<string, string> }) {
   interceptConfig(github, { owner, repo, number: 0, baseSha: "", headSha: "", base: {}, head: {} }, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n    namespace: ${params.namespace}\n    readinessTimeoutSeconds: 30\n`);
-  github.get(base).reply(200, { name: repo, full_name: `${owner}/${repo}`, default_branch: "main" });
   github.post(`${base}/check-runs`).reply(201, { id: params.checkRun, html_url: `https://github.com/${owner}/${repo}/runs/${params.checkRun}` });
   github.post(`${base}/deployments`).reply(201, { id: params.deployment });
   github.post(`${base}/deployments/${params.deployment}/statuses`).times(2).reply(201, { id: 1 });
