@@ -240,8 +240,17 @@ describeWithCluster("the pull-request plan", () => {
     interceptCheckRun(github, pr, 504);
     interceptStickyComment(github, pr);
 
+    // The next pull request, from a fork (validated without the cluster), is served as usual.
+    const next = fixture({ number: 8, headSha: "8".repeat(40) });
+    interceptConfig(github, next, configFor("apps"));
+    interceptChangedFiles(github, next);
+    interceptCheckRun(github, next, 507);
+    interceptStickyComment(github, next);
+
     const { probot, queue } = await slipway(unreachable);
     await probot.receive(pullRequestEvent(pr));
+    await queue.onIdle();
+    await probot.receive(pullRequestEvent(next, "opened", true));
     await queue.onIdle();
 
     github.done();
@@ -249,6 +258,8 @@ describeWithCluster("the pull-request plan", () => {
     expect(completed?.conclusion).toBe("failure");
     expect(completed?.output.summary).toMatch(/staging.*could not be reached/s);
     expect(JSON.stringify(github.requests)).not.toContain("t0ken-value");
+    const [served] = bodiesOf(github, "PATCH", /check-runs\/507$/) as Array<{ conclusion: string }>;
+    expect(served?.conclusion).toBe("success");
   });
 });
 
