@@ -21,6 +21,21 @@ export function parseFiles(files: ManifestFile[]): LoadedSources {
   return { objects: parsed.flatMap((file) => file.objects), findings: parsed.flatMap((file) => file.findings) };
 }
 
+/**
+ * parseFiles, giving the event loop a turn after every file: run while requests are in flight,
+ * the parsing then uses the CPU the API server leaves idle instead of holding the requests back.
+ */
+export async function parseFilesYielding(files: ManifestFile[]): Promise<LoadedSources> {
+  const loaded: LoadedSources = { objects: [], findings: [] };
+  for (const file of files) {
+    const parsed = parseManifestFile({ path: file.path, content: file.content });
+    loaded.objects.push(...parsed.objects);
+    loaded.findings.push(...parsed.findings);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return loaded;
+}
+
 export function validateSources(params: {
   parsed: LoadedSources;
   environment: EnvironmentConfig;

@@ -12,12 +12,12 @@ import type { ObjectStore } from "../kube/objects.js";
 import { displayName, identityKey, refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
 import type { SourceObject } from "../manifests/types.js";
 import { previewPrune } from "../plan/prune.js";
-import { isSecret } from "../plan/secrets.js";
+import { isSecret, scrubSecretValues } from "../plan/secrets.js";
 import type { EnvironmentPlan, ObjectPlan, PlanMode } from "../plan/types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
 import { describeClusterFailure } from "./describe-failure.js";
 import { prepareDesired, type DesiredState } from "./desired.js";
-import { parseFiles, validateSources, type LoadedSources, type ManifestFile } from "./load-sources.js";
+import { parseFiles, parseFilesYielding, validateSources, type LoadedSources, type ManifestFile } from "./load-sources.js";
 import { planObjectAgainstCluster, planObjectOffline, type ObjectPlanContext } from "./plan-object.js";
 import { prefetchLive } from "./prefetch-live.js";
 import { selectPlanned } from "./select-planned.js";
@@ -61,23 +61,26 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
     ...(target.mode === "cluster" ? { context: target.context } : {}),
   };
   const parsedHead = parseFiles(params.headAll ?? params.head);
-  const parsedBase = parseFiles(params.base);
+  // A pull request's plan needs the base first (to find the workloads a changed ConfigMap rolls
+  // out), and so does an offline one; otherwise the base only tells what the change removes, and
+  // is parsed while the API server works on the dry-runs.
+  let parsedBase = params.headAll !== undefined || target.mode !== "cluster" ? parseFiles(params.base) : undefined;
   try {
-    const isNamespaced = target.mode === "cluster" ? await clusterScopes(target.store, [...parsedHead.objects, ...parsedBase.objects]) : undefined;
+    const isNamespaced = target.mode === "cluster" ? await clusterScopes(target.store, [...parsedHead.objects, ...(parsedBase?.objects ?? [])]) : undefined;
     const head = validateSources({ parsed: parsedHead, environment, isNamespaced });
-    const base = validateSources({ parsed: parsedBase, environment, isNamespaced });
+    const readBase = async () => validateSources({ parsed: (parsedBase ??= await parseFilesYielding(params.base)), environment, isNamespaced });
     const store = target.mode === "cluster" ? target.store : undefined;
     desired = await prepareDesired({ objects: objectsOf(head), environment, ...(store ? { store } : {}), concurrency: params.concurrency });
     const changedPaths = params.headAll ? new Set([...params.head, ...params.base].map((file) => file.path)) : undefined;
-    const selected = selectPlanned({ head, base, changedPaths, desired });
+    const selected = selectPlanned({ head, base: changedPaths ? await readBase() : { objects: [], findings: [] }, changedPaths, desired });
     plan.findings = selected.findings;
     const objects = store
-      ? await planAgainstCluster({ params, store, planned: selected.objects, head, base, desired })
-      : planOffline({ planned: selected.objects, head, base, desired, baseDesired: await prepareDesired({ objects: objectsOf(base), environment }) });
+      ? await planAgainstCluster({ params, store, planned: selected.objects, head, readBase, desired })
+      : await planOffline({ planned: selected.objects, head, base: await readBase(), desired, environment });
     plan.objects = annotateRollouts({ plans: objects, rollouts: desired.rollouts });
   } catch (error) {
     if (target.mode !== "cluster") throw error;
-    plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf([parsedHead, parsedBase]) });
+    plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf([parsedHead, parsedBase ?? parseFiles(params.base)]) });
   }
   return { plan, ...(desired ? { desired } : {}) };
 }
@@ -93,27 +96,35 @@ async function planAgainstCluster(args: {
   store: ObjectStore;
   planned: SourceObject[];
   head: LoadedSources;
-  base: LoadedSources;
+  readBase: () => Promise<LoadedSources>;
   desired: DesiredState;
 }): Promise<ObjectPlan[]> {
-  const { params, store, planned, head, base, desired } = args;
+  const { params, store, planned, head, desired } = args;
   const concurrency = params.concurrency ?? 32;
   const context: ObjectPlanContext = {
     fieldManager: params.fieldManager,
     namespacesCreatedHere: new Set(head.objects.filter(({ object }) => object.kind === "Namespace" && object.apiVersion === "v1").map(({ object }) => object.metadata.name ?? "")),
-    secrets: [...head.objects, ...base.objects].map(({ object }) => object).filter(isSecret),
+    secrets: objectsOf(head).filter(isSecret),
     diffs: params.diffs ?? true,
   };
   const lookup = await store.discovery.snapshot();
   const bodyOf = (source: SourceObject) => desired.bodies.get(identityKey(refOf(source.object))) ?? source.object;
   const served = planned.filter((source) => lookup(bodyOf(source)));
   const prefetched = await prefetchLive(store, served.map(bodyOf));
-  const objects = await mapConcurrent(planned, concurrency, (source) => {
+  const dryRuns = mapConcurrent(planned, concurrency, (source) => {
     const body = bodyOf(source);
     if (!lookup(body)) return Promise.resolve(unservedKind(source));
     const key = identityKey(refOf(body));
     return planObjectAgainstCluster({ store, source, body, context, ...(prefetched.has(key) ? { live: prefetched.get(key) ?? null } : {}) });
   });
+  // Marks a failure of the dry-runs as handled until it is awaited below, so a cluster outage
+  // during the base parsing cannot surface as an unhandled rejection.
+  dryRuns.catch(() => undefined);
+  // Parsed while the dry-runs are in flight; a rejection noted before the base Secrets were known
+  // is scrubbed again below.
+  const base = await args.readBase();
+  context.secrets.push(...objectsOf(base).filter(isSecret));
+  const objects = (await dryRuns).map((object) => (object.note ? { ...object, note: scrubSecretValues(object.note, context.secrets) } : object));
   const removed = removedObjects(head, base);
   const live = new Map<string, KubeObject | undefined>();
   await mapConcurrent(removed, concurrency, async (ref) => {
@@ -129,15 +140,16 @@ async function planAgainstCluster(args: {
   return [...objects, ...pruned];
 }
 
-function planOffline(args: {
+async function planOffline(args: {
   planned: SourceObject[];
   head: LoadedSources;
   base: LoadedSources;
   desired: DesiredState;
-  /** The base revision stamped like the head, so only what the change does shows in the diff. */
-  baseDesired: DesiredState;
-}): ObjectPlan[] {
-  const { planned, head, base, desired, baseDesired } = args;
+  environment: EnvironmentConfig;
+}): Promise<ObjectPlan[]> {
+  const { planned, head, base, desired } = args;
+  // The base revision stamped like the head, so only what the change does shows in the diff.
+  const baseDesired = await prepareDesired({ objects: objectsOf(base), environment: args.environment });
   const objects = planned.map((source) => {
     const key = identityKey(refOf(source.object));
     return planObjectOffline({ source, body: desired.bodies.get(key) ?? source.object, base: baseDesired.bodies.get(key) });
