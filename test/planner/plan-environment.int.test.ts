@@ -214,6 +214,27 @@ describeWithCluster("planEnvironment against the cluster", () => {
     expect(await ctx.store.get({ apiVersion: "v1", kind: "Namespace", name: fresh })).toBeUndefined();
   });
 
+  it("reports a custom resource whose CRD is new in the same change as unverified", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("crd");
+    const group = `new${Date.now().toString(36)}.example.com`;
+    const crd = `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.${group}\nspec:\n  group: ${group}\n  scope: Namespaced\n  names: { plural: gadgets, singular: gadget, kind: Gadget }\n  versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema: { type: object, x-kubernetes-preserve-unknown-fields: true }\n`;
+    const plan = await planEnvironment({
+      environment: environment(ns),
+      head: [
+        { path: "crd.yaml", content: crd },
+        { path: "gadget.yaml", content: `apiVersion: ${group}/v1\nkind: Gadget\nmetadata:\n  name: g\n` },
+      ],
+      base: [],
+      target: { mode: "cluster", store: ctx.store, context: "test" },
+      fieldManager: "slipway",
+    });
+    const objects = byName(plan);
+    expect(objects.get(`CustomResourceDefinition/gadgets.${group}`)?.action).toBe("create");
+    expect(objects.get(`Gadget/${ns}/g`)).toMatchObject({ action: "unverified", note: expect.stringContaining("CustomResourceDefinition is new") });
+    expect(plan.findings).toEqual([]);
+  });
+
   it("does not preview pruning of an object Slipway never applied", async () => {
     const ctx = await cluster();
     const ns = await ctx.namespace("foreign");
