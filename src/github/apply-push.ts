@@ -7,9 +7,9 @@ import { applyEnvironment } from "../apply/apply-environment.js";
 import type { ApplyReport } from "../apply/types.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { Clusters } from "../kube/cluster-pool.js";
-import { applyCheckRunName, deploymentDescription, renderApplyCheckRun } from "../render/apply-report.js";
+import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, type ApplyCheckRun } from "../render/apply-report.js";
 import { codeSpan, escapeMarkdown } from "../render/escape.js";
-import { failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
+import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
 import { readEnvironmentAt } from "./repo-reader.js";
@@ -44,17 +44,9 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
     });
     const rendered = renderApplyCheckRun(report);
-    await octokit.rest.checks.update({
-      owner: target.owner,
-      repo: target.repo,
-      check_run_id: checkRun.id,
-      status: "completed",
-      conclusion: rendered.conclusion,
-      completed_at: new Date().toISOString(),
-      output: { title: rendered.title, summary: rendered.summary, text: rendered.text },
-    });
+    await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
     await finishDeployment(octokit, target, deployment, report, checkRun);
-    if (report.outcome !== "skipped") await commentOnMergedPullRequest(octokit, target, report, checkRun);
+    if (report.outcome !== "skipped") await commentOnMergedPullRequest(octokit, target, rendered, checkRun);
     return report;
   } catch (error) {
     const message = `Slipway could not apply environment ${environment.name}: ${error instanceof Error ? error.message : String(error)}. Push again or re-run this check once the cause is fixed.`;
@@ -118,11 +110,10 @@ async function setDeploymentState(
   });
 }
 
-async function commentOnMergedPullRequest(octokit: GitHubClient, target: PushTarget, report: ApplyReport, checkRun: CheckRunHandle) {
+async function commentOnMergedPullRequest(octokit: GitHubClient, target: PushTarget, rendered: ApplyCheckRun, checkRun: CheckRunHandle) {
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: target.owner, repo: target.repo, commit_sha: target.sha });
   const merged = data.find((pr) => pr.merged_at);
   if (!merged) return;
-  const rendered = renderApplyCheckRun(report);
   const link = checkRun.url ? ` ([details](${checkRun.url}))` : "";
   const icon = rendered.conclusion === "success" ? "✅" : "❌";
   await octokit.rest.issues.createComment({

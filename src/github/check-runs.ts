@@ -22,9 +22,15 @@ export async function startCheckRun(octokit: GitHubClient, params: RepoRef & { n
   return { id: data.id, url: data.html_url ?? "" };
 }
 
-export async function completeCheckRun(octokit: GitHubClient, params: RepoRef & { checkRun: CheckRunHandle; report: CheckRunReport }): Promise<void> {
+/** What a completed check run shows: the plan's report, or the apply's (which has no annotations). */
+export type CompletedCheckRun = Pick<CheckRunReport, "title" | "summary" | "text"> & {
+  conclusion: "success" | "failure" | "skipped";
+  annotations?: CheckRunReport["annotations"];
+};
+
+export async function completeCheckRun(octokit: GitHubClient, params: RepoRef & { checkRun: CheckRunHandle; report: CompletedCheckRun }): Promise<void> {
   const { report } = params;
-  const [first = [], ...rest] = batchAnnotations(report.annotations);
+  const [first = [], ...rest] = batchAnnotations(report.annotations ?? []);
   const target = { owner: params.owner, repo: params.repo, check_run_id: params.checkRun.id };
   const output = { title: report.title, summary: report.summary, text: report.text };
   await octokit.rest.checks.update({
@@ -32,7 +38,7 @@ export async function completeCheckRun(octokit: GitHubClient, params: RepoRef & 
     status: "completed",
     conclusion: report.conclusion,
     completed_at: new Date().toISOString(),
-    output: { ...output, annotations: first },
+    output: first.length > 0 ? { ...output, annotations: first } : output,
   });
   for (const annotations of rest) await octokit.rest.checks.update({ ...target, output: { ...output, annotations } });
 }
