@@ -104,9 +104,9 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       // (which reads the old inventory and prunes nothing it does not know) converge.
       (error: unknown) => `The inventory could not be recorded (${error instanceof Error ? error.message : String(error)}); the next push or a re-run converges.`,
     );
-    const failed = recorded !== undefined || objects.some((result) => result.action === "failed" || result.readiness?.ready === false);
-    const message = [failed && objects.some((result) => result.action === "failed" || result.readiness?.ready === false) ? failureMessage(objects) : "", recorded ?? ""].filter(Boolean).join(" ");
-    return report({ outcome: failed ? "failed" : "applied", objects, findings: plan.findings, ...(message ? { message } : {}) });
+    const objectsFailed = objects.some((result) => result.action === "failed" || result.readiness?.ready === false);
+    const message = [objectsFailed ? failureMessage(objects) : "", recorded ?? ""].filter(Boolean).join(" ");
+    return report({ outcome: message ? "failed" : "applied", objects, findings: plan.findings, ...(message ? { message } : {}) });
   });
 }
 

@@ -51,8 +51,9 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
     const plan = await planOneEnvironment({ deps, pr, config: config.config, environment, files, checkRun, headTarball });
     if (plan) plans.push(plan);
   }
-  if (deps.latestHead() !== undefined && deps.latestHead() !== pr.headSha) {
-    deps.log.info(`${pr.owner}/${pr.repo}#${pr.number}: plan for ${pr.headSha} superseded by ${deps.latestHead()}; comment left alone`);
+  const newest = deps.latestHead();
+  if (newest !== undefined && newest !== pr.headSha) {
+    deps.log.info(`${pr.owner}/${pr.repo}#${pr.number}: plan for ${pr.headSha} superseded by ${newest}; comment left alone`);
     return;
   }
   const body = renderPlanComment({ plans, headSha: pr.headSha, checkRunUrls, marker: planCommentMarker });
