@@ -65,8 +65,6 @@ export const isBadRequest = (error: unknown): boolean => isApiError(error) && er
 
 export const isForbidden = (error: unknown): boolean => isApiError(error) && error.statusCode === 403;
 
-export const isUnauthorized = (error: unknown): boolean => isApiError(error) && error.statusCode === 401;
-
 /**
  * A server-side apply of a field the schema does not declare fails in the typed conversion
  * with a plain HTTP 500 "failed to create typed patch object (...): .path: field not declared

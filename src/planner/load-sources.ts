@@ -52,11 +52,3 @@ export function validateSources(params: {
   });
   return { objects: validated.objects, findings: [...params.parsed.findings, ...validated.findings] };
 }
-
-export function loadSources(params: {
-  files: ManifestFile[];
-  environment: EnvironmentConfig;
-  isNamespaced?: (ref: { apiVersion: string; kind: string }) => boolean | undefined;
-}): LoadedSources {
-  return validateSources({ parsed: parseFiles(params.files), environment: params.environment, isNamespaced: params.isNamespaced });
-}

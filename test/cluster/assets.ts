@@ -19,7 +19,7 @@ export interface ClusterAssets {
 }
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-export const buildScript = join(here, "build.sh");
+const buildScript = join(here, "build.sh");
 
 export const howToGetAssets =
   "run `npm run cluster:assets` (needs Go; builds Kubernetes from source, cached in ~/.cache/slipway) " +
