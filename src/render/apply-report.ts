@@ -98,10 +98,16 @@ function objectTable(objects: ObjectResult[]): string {
 /** Whole lines, cut from the end, within GitHub's byte limit. */
 function fitBytes(text: string, max: number): string {
   if (utf8Length(text) <= max) return text;
-  const lines = text.split("\n");
   const note = "\n… more objects left out: GitHub limits a check run's output to 65,535 bytes.";
-  while (lines.length > 0 && utf8Length(lines.join("\n") + note) > max) lines.pop();
-  return lines.join("\n") + note;
+  // Keep lines while they fit, counting bytes once per line rather than re-joining the text.
+  const kept: string[] = [];
+  let used = utf8Length(note);
+  for (const line of text.split("\n")) {
+    used += utf8Length(line) + 1;
+    if (used > max) break;
+    kept.push(line);
+  }
+  return kept.join("\n") + note;
 }
 
 /** One line for a deployment status (GitHub allows 140 characters). */
