@@ -1,7 +1,7 @@
 // What must hold after each apply for its time to mean anything. A failed apply or a missing
 // object throws CheckFailed at once; a report whose actions differ from what the benchmark
 // changed comes back as lines, so the run goes on and the table shows it (as bench:plan does).
-import { environmentLabel } from "../../src/apply/stamp.js";
+import { environmentLabel } from "../../src/desired/stamp.js";
 import type { ApplyAction, ApplyReport } from "../../src/apply/types.js";
 import type { ObjectStore } from "../../src/kube/objects.js";
 import { displayName, refOf, type ObjectRef } from "../../src/manifests/object.js";

@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { defineEnvironment } from "../../src/config/schema.js";
 import { identityKey, refOf, type KubeObject } from "../../src/manifests/object.js";
-import { stampDesired } from "../../src/planner/desired.js";
+import { stampDesired } from "../../src/desired/desired-state.js";
 
 export const benchEnvironment = "bench";
 

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { KubeObject } from "../../src/manifests/object.js";
-import type { ManifestFile } from "../../src/planner/load-sources.js";
+import type { ManifestFile } from "../../src/manifests/manifest-file.js";
 
 export async function writeManifests(params: { dir: string; files: Array<{ path: string; objects: KubeObject[] }> }): Promise<void> {
   for (const file of params.files) {

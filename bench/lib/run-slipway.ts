@@ -2,7 +2,7 @@
 // the manifests read from disk, and planEnvironment against the cluster.
 import { environmentSchema, type EnvironmentConfig } from "../../src/config/schema.js";
 import type { EnvironmentPlan, PlanAction } from "../../src/plan/types.js";
-import { planEnvironment } from "../../src/planner/plan-environment.js";
+import { planEnvironment } from "../../src/planning/plan-environment.js";
 import { connect } from "./connect.js";
 import { benchEnvironment } from "./generate-apps.js";
 import { kubectlName } from "./kubectl-name.js";

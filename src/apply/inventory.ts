@@ -2,7 +2,7 @@
 // also the environment's ApplySet parent (KEP-3659, labels `applyset.kubernetes.io/*`). Pruning
 // deletes only what is listed here, and the last applied commit survives a restart.
 // https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/#alternative-kubectl-apply-f-directory-prune
-import { createHash } from "node:crypto";
+import { applySetId, inventoryName, type InventoryLocation } from "../desired/applyset.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from "../manifests/object.js";
 
@@ -11,19 +11,6 @@ export interface Inventory {
   /** The commit of the last apply that ran to its end (successful or not). */
   commit?: string;
   appliedAt?: string;
-}
-
-export interface InventoryLocation {
-  environment: string;
-  namespace: string;
-}
-
-export const inventoryName = (environment: string): string => `slipway-inventory-${environment.toLowerCase()}`;
-
-/** The ApplySet id of the environment's parent ConfigMap: base64url(sha256(name.namespace.kind.group)). */
-export function applySetId(location: InventoryLocation): string {
-  const digest = createHash("sha256").update(`${inventoryName(location.environment)}.${location.namespace}.ConfigMap.`).digest("base64url");
-  return `applyset-${digest}-v1`;
 }
 
 export async function readInventory(store: ObjectStore, location: InventoryLocation): Promise<Inventory> {

@@ -8,7 +8,7 @@ import { displayName, identityKey, type KubeObject, type ObjectRef } from "../ma
 import { previewPrune } from "../plan/prune.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
 import { sortForPrune } from "./order.js";
-import { environmentLabel } from "./stamp.js";
+import { environmentLabel } from "../desired/stamp.js";
 import type { ObjectResult } from "./types.js";
 
 /** Kinds whose deletion takes data or many other objects with it. */

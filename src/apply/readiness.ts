@@ -3,7 +3,7 @@
 // (k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go) and the CRD and Namespace
 // conditions the API server sets. Pure: the caller polls and passes the live object.
 import { groupOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
-import { numberAt, objectsAt, stringAt } from "./fields.js";
+import { numberAt, objectsAt, stringAt } from "../manifests/fields.js";
 
 export interface Readiness {
   ready: boolean;

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
-import type { ManifestFile } from "../planner/load-sources.js";
+import type { ManifestFile } from "../manifests/manifest-file.js";
 
 const run = promisify(execFile);
 const manifestExtensions = /\.(ya?ml|json)$/i;

@@ -3,7 +3,7 @@
 import picomatch from "picomatch";
 import { configPath, parseRepoConfig, type ConfigResult } from "../config/load.js";
 import type { EnvironmentConfig } from "../config/schema.js";
-import type { ManifestFile } from "../planner/load-sources.js";
+import type { ManifestFile } from "../manifests/manifest-file.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { PullRequestRef, RepoRef } from "./pull-request.js";
 import { readTarball } from "./tarball.js";

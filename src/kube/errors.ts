@@ -78,3 +78,43 @@ export const isSchemaViolation = (error: unknown): boolean =>
 export const isRetryable = (error: unknown): boolean =>
   error instanceof KubeTransportError ||
   (isApiError(error) && (error.statusCode === 429 || error.statusCode >= 500) && !isSchemaViolation(error));
+
+/** The dry-run of an object in a namespace that does not exist (yet). */
+export function isNamespaceMissing(error: KubeApiError): boolean {
+  return error.statusCode === 404 && error.status.details?.kind === "namespaces";
+}
+
+/**
+ * Immutable fields answer 422 with a cause "field is immutable" (a Deployment's selector, a
+ * Job's template): the object would have to be deleted and recreated.
+ */
+export function isImmutableFieldError(error: KubeApiError): boolean {
+  return (
+    error.statusCode === 422 &&
+    (error.causes.some((cause) => /immutable/i.test(cause.message ?? "")) || /field is immutable/.test(error.status.message ?? ""))
+  );
+}
+
+/**
+ * An admission webhook that does not declare `sideEffects: None|NoneOnDryRun` makes the
+ * API server refuse every dry-run it matches (400).
+ * https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#side-effects
+ */
+export function dryRunUnsupportedWebhook(error: KubeApiError): string | undefined {
+  if (error.statusCode !== 400) return undefined;
+  const match = /admission webhook "([^"]+)" does not support dry run/.exec(error.status.message ?? "");
+  return match?.[1];
+}
+
+/**
+ * Fields the server rejected as unknown, in the API server's field-path syntax
+ * (`.spec.template.spec.containers[name="app"].imagePullPolicyy`). Strict field validation
+ * says `unknown field "spec.x"`; the typed conversion of an apply patch says
+ * `.spec.x: field not declared in schema`.
+ */
+export function unknownFieldPaths(error: KubeApiError): string[] {
+  const text = [error.status.message ?? "", ...error.causes.map((cause) => cause.message ?? "")].join("\n");
+  const strict = [...text.matchAll(/unknown field "([^"]+)"/g)].map((match) => `.${match[1] ?? ""}`);
+  const typed = [...text.matchAll(/(\.[^\s]+): field not declared in schema/g)].map((match) => match[1] ?? "");
+  return [...new Set([...strict, ...typed])].filter((path) => path.length > 1);
+}

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
 import { applyEnvironment, type ApplyEnvironmentParams } from "../../src/apply/apply-environment.js";
 import { readInventory } from "../../src/apply/inventory.js";
-import { stampObject } from "../../src/apply/stamp.js";
+import { stampObject } from "../../src/desired/stamp.js";
 import type { ApplyReport } from "../../src/apply/types.js";
 import { defineEnvironment } from "../../src/config/schema.js";
 import { describeWithCluster, itWithControllers, useCluster, type ClusterContext } from "../support/cluster.js";

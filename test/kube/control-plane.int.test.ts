@@ -2,7 +2,7 @@
 // kube-apiserver and kube-controller-manager, not by anything in Slipway.
 import { expect, it } from "vitest";
 import { KubeApiError, isBadRequest, isInvalid, isRetryable, isSchemaViolation } from "../../src/kube/errors.js";
-import { unknownFieldPaths } from "../../src/planner/dry-run.js";
+import { unknownFieldPaths } from "../../src/kube/errors.js";
 import type { KubeObject } from "../../src/manifests/object.js";
 import { describeWithCluster, itWithControllers, useCluster } from "../support/cluster.js";
 

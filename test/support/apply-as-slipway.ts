@@ -3,7 +3,7 @@
 import { defineEnvironment } from "../../src/config/schema.js";
 import type { ObjectStore } from "../../src/kube/objects.js";
 import type { KubeObject } from "../../src/manifests/object.js";
-import { stampDesired } from "../../src/planner/desired.js";
+import { stampDesired } from "../../src/desired/desired-state.js";
 
 export async function applyAsSlipway(params: { store: ObjectStore; environment: string; namespace: string; objects: KubeObject[] }): Promise<void> {
   const environment = defineEnvironment({ name: params.environment, paths: ["**"], namespace: params.namespace });

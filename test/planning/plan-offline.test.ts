@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
-import { planEnvironment } from "../../src/planner/plan-environment.js";
+import { planEnvironment } from "../../src/planning/plan-environment.js";
 
 function environment(namespace: string): EnvironmentConfig {
   return defineEnvironment({ name: "test", paths: ["**/*.yaml"], namespace });

@@ -3,7 +3,7 @@
 // comes from the config hash in the workload's body (stamp.ts); this only explains it, and
 // says nothing about values, so it is safe for Secrets.
 import type { ObjectPlan, PlanAction } from "../plan/types.js";
-import { compareStrings } from "./fields.js";
+import { compareStrings } from "../manifests/fields.js";
 
 export interface AnnotateRolloutsParams {
   plans: ObjectPlan[];

@@ -3,7 +3,7 @@
 // them into the pod template so that a change rolls the workload out (see config-hash.ts).
 // Fields: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
 import { groupOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
-import { compareStrings, fieldAt, objectsAt, stringAt } from "./fields.js";
+import { compareStrings, fieldAt, objectsAt, stringAt } from "../manifests/fields.js";
 
 export type ConfigKind = "ConfigMap" | "Secret";
 

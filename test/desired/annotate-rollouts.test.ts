@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { annotateRollouts } from "../../src/apply/annotate-rollouts.js";
+import { annotateRollouts } from "../../src/desired/annotate-rollouts.js";
 import type { ObjectRef } from "../../src/manifests/object.js";
 import type { ObjectPlan, PlanAction } from "../../src/plan/types.js";
 

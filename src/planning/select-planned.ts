@@ -3,8 +3,8 @@
 // hash, and so their pod template, changes with it.
 import { displayName, refOf } from "../manifests/object.js";
 import type { SourceObject } from "../manifests/types.js";
-import type { DesiredState } from "./desired.js";
-import type { LoadedSources } from "./load-sources.js";
+import type { DesiredState } from "../desired/desired-state.js";
+import type { LoadedSources } from "../manifests/manifest-file.js";
 
 export function selectPlanned(params: {
   head: LoadedSources;

@@ -4,7 +4,7 @@
 import { displayName, isPlainObject, refOf, type KubeObject } from "../manifests/object.js";
 import { configHash } from "./config-hash.js";
 import { configReferences, type ConfigKind, type ConfigRefs } from "./config-refs.js";
-import { compareStrings } from "./fields.js";
+import { compareStrings } from "../manifests/fields.js";
 
 /** Label on every object Slipway applies; its value is the environment. Pruning requires it. */
 export const environmentLabel = "slipway.dev/environment";

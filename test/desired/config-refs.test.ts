@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configReferences, hasConfigHash, type ConfigRefs } from "../../src/apply/config-refs.js";
+import { configReferences, hasConfigHash, type ConfigRefs } from "../../src/desired/config-refs.js";
 import { workload } from "./fixtures.js";
 
 const container = (fields: Record<string, unknown>) => ({ name: "app", image: "web:1", ...fields });

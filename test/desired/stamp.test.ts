@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { configHash } from "../../src/apply/config-hash.js";
-import { configHashAnnotation, configOutsideSet, environmentLabel, stampObject, stampWorkloads, type LiveConfigLookup } from "../../src/apply/stamp.js";
+import { configHash } from "../../src/desired/config-hash.js";
+import { configHashAnnotation, configOutsideSet, environmentLabel, stampObject, stampWorkloads, type LiveConfigLookup } from "../../src/desired/stamp.js";
 import type { KubeObject } from "../../src/manifests/object.js";
 import { base64, configMap, secret, workload } from "./fixtures.js";
 

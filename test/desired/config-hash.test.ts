@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { configHash, type ConfigLookup } from "../../src/apply/config-hash.js";
-import type { ConfigRefs } from "../../src/apply/config-refs.js";
+import { configHash, type ConfigLookup } from "../../src/desired/config-hash.js";
+import type { ConfigRefs } from "../../src/desired/config-refs.js";
 import type { KubeObject } from "../../src/manifests/object.js";
 import { base64, configMap, secret } from "./fixtures.js";
 

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { isPlainObject, type KubeObject } from "../manifests/object.js";
 import type { ConfigKind, ConfigRefs } from "./config-refs.js";
-import { compareStrings } from "./fields.js";
+import { compareStrings } from "../manifests/fields.js";
 
 export type ConfigLookup = (kind: ConfigKind, name: string) => KubeObject | undefined;
 

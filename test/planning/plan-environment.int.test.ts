@@ -2,10 +2,10 @@
 // strict-validation error on its line, Secret masking, and a Namespace new in the same change.
 import { expect, it } from "vitest";
 import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
-import { stampObject } from "../../src/apply/stamp.js";
+import { stampObject } from "../../src/desired/stamp.js";
 import { applyAsSlipway } from "../support/apply-as-slipway.js";
-import { planEnvironment } from "../../src/planner/plan-environment.js";
-import type { ManifestFile } from "../../src/planner/load-sources.js";
+import { planEnvironment } from "../../src/planning/plan-environment.js";
+import type { ManifestFile } from "../../src/manifests/manifest-file.js";
 import { parseManifestFile } from "../../src/manifests/parse.js";
 import { renderPlanComment } from "../../src/render/comment.js";
 import { renderCheckRun } from "../../src/render/check-run.js";

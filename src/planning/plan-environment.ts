@@ -5,8 +5,8 @@
 //   3. dry-run every planned object against the cluster (or, offline, compare with the base);
 //   4. preview the pruning of objects the change removes, and explain config roll-outs;
 //   5. return the plan as data, for render/.
-import { annotateRollouts } from "../apply/annotate-rollouts.js";
-import { environmentLabel } from "../apply/stamp.js";
+import { annotateRollouts } from "../desired/annotate-rollouts.js";
+import { environmentLabel } from "../desired/stamp.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { displayName, identityKey, refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
@@ -16,8 +16,10 @@ import { isSecret, scrubSecretValues } from "../plan/secrets.js";
 import type { EnvironmentPlan, ObjectPlan, PlanMode } from "../plan/types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
 import { describeClusterFailure } from "./describe-failure.js";
-import { prepareDesired, type DesiredState } from "./desired.js";
-import { parseFiles, parseFilesYielding, validateSources, type LoadedSources, type ManifestFile } from "./load-sources.js";
+import { prepareDesired } from "./prepare-desired.js";
+import { type DesiredState } from "../desired/desired-state.js";
+import { parseFiles, parseFilesYielding, type LoadedSources, type ManifestFile } from "../manifests/manifest-file.js";
+import { validateSources } from "./validate-sources.js";
 import { planObjectAgainstCluster, planObjectOffline, type ObjectPlanContext } from "./plan-object.js";
 import { prefetchLive } from "./prefetch-live.js";
 import { selectPlanned } from "./select-planned.js";

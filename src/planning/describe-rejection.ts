@@ -2,7 +2,7 @@
 // here has Secret values scrubbed by the caller.
 import { isForbidden, isSchemaViolation, type KubeApiError } from "../kube/errors.js";
 import type { PlanAction } from "../plan/types.js";
-import { dryRunUnsupportedWebhook, isImmutableFieldError, isNamespaceMissing, unknownFieldPaths } from "./dry-run.js";
+import { dryRunUnsupportedWebhook, isImmutableFieldError, isNamespaceMissing, unknownFieldPaths } from "../kube/errors.js";
 
 export interface Rejection {
   action: Extract<PlanAction, "rejected" | "unverified">;

@@ -7,7 +7,7 @@ import { defineEnvironment, type EnvironmentConfig } from "../../src/config/sche
 import { KubeClient } from "../../src/kube/client.js";
 import { Discovery } from "../../src/kube/discovery.js";
 import { ObjectStore } from "../../src/kube/objects.js";
-import { planEnvironment } from "../../src/planner/plan-environment.js";
+import { planEnvironment } from "../../src/planning/plan-environment.js";
 import { describeWithCluster, useCluster, type ClusterContext } from "../support/cluster.js";
 
 const environment = (namespace: string): EnvironmentConfig => defineEnvironment({ name: "restricted", paths: ["**"], namespace });
