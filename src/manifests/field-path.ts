@@ -1,166 +1,281 @@
-// The line of a field named in the API server's field-path syntax, as it appears in a
-// server-side-apply conflict (`details.causes[].field`) or in managedFields:
-//   .name           a field or map key          [k1=v1,k2="v2"]  an associative-list item by key
-//   [=value]        a set member                [3]              a list index
-// Values are JSON. Map keys may contain dots (`.metadata.annotations.example.com/owner`), so a
-// name that is not a key is joined with the names after it until it is one. Resolved against the
-// object rather than split blindly: https://kubernetes.io/docs/reference/using-api/server-side-apply/
+// Field paths as the API server prints them in conflicts and errors (structured-merge-diff
+// `fieldpath.Path.String()`): `.name` for a field or map key, `[k1=v1,k2="v2"]` for an
+// associative-list item (values are JSON), `[=value]` for a set member, `[3]` for an index.
+// https://github.com/kubernetes-sigs/structured-merge-diff/blob/master/fieldpath/element.go
+//
+// A map key may itself contain dots (`.metadata.labels.app.kubernetes.io/name`), so a path is
+// never split on `.`: it is resolved against a tree that knows the names at each level — the
+// owner's managedFields `fieldsV1`, or the object itself — taking the longest name the path
+// continues with. One grammar for conflicts (plan/) and for the lines of manifests (here).
 import type { FieldPath } from "./locate.js";
 import { isPlainObject } from "./object.js";
 import type { SourceObject } from "./types.js";
 
-type Element =
-  | { type: "field"; name: string }
-  | { type: "key"; keys: Array<[string, unknown]> }
-  | { type: "value"; value: unknown }
-  | { type: "index"; index: number };
+export type PathSegment =
+  | { kind: "field"; name: string }
+  | { kind: "key"; key: Record<string, unknown> }
+  | { kind: "value"; value: unknown }
+  | { kind: "index"; index: number };
 
-/** The line of `fieldPath` in the file, or of its nearest ancestor that the file contains. */
-export function lineOfFieldPath(source: SourceObject, fieldPath: string): number {
-  const elements = parseFieldPath(fieldPath);
-  if (!elements) return source.position.line;
-  return source.lineOf(resolve(source.object, elements));
+/** One level of a tree a path is resolved against. */
+export interface PathTree {
+  /** The field names or map keys present at this level. */
+  fieldNames(): string[];
+  /** The level below `segment`, or undefined when the tree has no such child. */
+  child(segment: PathSegment): PathTree | undefined;
 }
 
-/** The longest prefix of the path that exists in `root`, as keys and indexes. */
-function resolve(root: unknown, elements: Element[]): FieldPath {
+/**
+ * Parses `path` against `tree`; undefined when the path does not exist in the tree or is
+ * malformed. A tree is required precisely because dots alone are ambiguous.
+ */
+export function parseFieldPath(path: string, tree: PathTree): PathSegment[] | undefined {
+  const walked = walk(path, tree);
+  return walked?.complete ? walked.segments : undefined;
+}
+
+/**
+ * The longest prefix of `path` that exists in `tree` (empty when not even the first segment
+ * does); undefined when the path is malformed.
+ */
+export function resolvePathPrefix(path: string, tree: PathTree): PathSegment[] | undefined {
+  return isFieldPath(path) ? walk(path, tree)?.segments : undefined;
+}
+
+/** The line of `fieldPath` in the manifest, or of its nearest ancestor the manifest has; the object's line for a malformed path. */
+export function lineOfFieldPath(source: SourceObject, fieldPath: string): number {
+  const segments = resolvePathPrefix(fieldPath, objectTree(source.object, { defaultedKeys: true }));
+  if (segments === undefined) return source.position.line;
+  return source.lineOf(keysAndIndexes(source.object, segments));
+}
+
+function walk(path: string, tree: PathTree): { segments: PathSegment[]; complete: boolean } | undefined {
+  const segments: PathSegment[] = [];
+  let level = tree;
+  let pos = 0;
+  while (pos < path.length) {
+    const step = path[pos] === "." ? matchField(path, pos + 1, level) : parseBracket(path, pos);
+    if (step === undefined && path[pos] !== ".") return undefined;
+    const child = step && level.child(step.segment);
+    if (step === undefined || child === undefined) return { segments, complete: false };
+    segments.push(step.segment);
+    level = child;
+    pos = step.end;
+  }
+  return { segments, complete: true };
+}
+
+/** Whether `path` is well formed: fields of at least one character, and brackets that parse. */
+function isFieldPath(path: string): boolean {
+  let pos = 0;
+  while (pos < path.length) {
+    if (path[pos] === ".") {
+      let end = pos + 1;
+      while (end < path.length && path[end] !== "." && path[end] !== "[") end += 1;
+      if (end === pos + 1) return false;
+      pos = end;
+    } else {
+      const step = parseBracket(path, pos);
+      if (!step) return false;
+      pos = step.end;
+    }
+  }
+  return true;
+}
+
+interface Step {
+  segment: PathSegment;
+  /** Where the next segment starts. */
+  end: number;
+}
+
+/** The longest name at this level that the path continues with, followed by `.`, `[` or the end. */
+function matchField(path: string, start: number, level: PathTree): Step | undefined {
+  let best: string | undefined;
+  for (const name of level.fieldNames()) {
+    if (!path.startsWith(name, start)) continue;
+    const next = path[start + name.length];
+    if (next !== undefined && next !== "." && next !== "[") continue;
+    if (best === undefined || name.length > best.length) best = name;
+  }
+  return best === undefined ? undefined : { segment: { kind: "field", name: best }, end: start + best.length };
+}
+
+function parseBracket(path: string, start: number): Step | undefined {
+  if (path[start] !== "[") return undefined;
+  if (path[start + 1] === "=") {
+    const value = parseJsonAt(path, start + 2);
+    if (value === undefined || path[value.end] !== "]") return undefined;
+    return { segment: { kind: "value", value: value.value }, end: value.end + 1 };
+  }
+  const index = /^\[(\d+)\]/.exec(path.slice(start));
+  if (index?.[1] !== undefined) return { segment: { kind: "index", index: Number(index[1]) }, end: start + index[0].length };
+  return parseKey(path, start + 1);
+}
+
+/** `k1=v1,k2="v2"]` — key names are plain, values are JSON. */
+function parseKey(path: string, start: number): Step | undefined {
+  const key: Record<string, unknown> = {};
+  let pos = start;
+  for (;;) {
+    const name = /^([^=,[\]]+)=/.exec(path.slice(pos))?.[1];
+    if (name === undefined) return undefined;
+    const value = parseJsonAt(path, pos + name.length + 1);
+    if (value === undefined) return undefined;
+    key[name] = value.value;
+    const next = path[value.end];
+    if (next === "]") return { segment: { kind: "key", key }, end: value.end + 1 };
+    if (next !== ",") return undefined;
+    pos = value.end + 1;
+  }
+}
+
+/** Reads one JSON value starting at `start`, ending before a `,` or `]` outside strings and brackets. */
+function parseJsonAt(text: string, start: number): { value: unknown; end: number } | undefined {
+  let depth = 0;
+  let pos = start;
+  for (; pos < text.length; pos++) {
+    const ch = text[pos];
+    if (ch === '"') {
+      pos = endOfString(text, pos);
+      if (pos === -1) return undefined;
+    } else if (ch === "{" || ch === "[") depth++;
+    else if (ch === "}" || (ch === "]" && depth > 0)) depth--;
+    else if (depth === 0 && (ch === "," || ch === "]")) break;
+  }
+  try {
+    return { value: JSON.parse(text.slice(start, pos)) as unknown, end: pos };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Index of the closing quote of the string opening at `start`, or -1. */
+function endOfString(text: string, start: number): number {
+  for (let pos = start + 1; pos < text.length; pos++) {
+    if (text[pos] === "\\") pos++;
+    else if (text[pos] === '"') return pos;
+  }
+  return -1;
+}
+
+/**
+ * A managedFields `fieldsV1` tree: `f:<name>` field, `k:<json>` list item by key, `v:<json>`
+ * set member, `i:<n>` index, `.` the node itself.
+ */
+export function fieldsV1Tree(node: unknown): PathTree {
+  const entries = isPlainObject(node) ? Object.entries(node) : [];
+  return {
+    fieldNames: () => entries.filter(([name]) => name.startsWith("f:")).map(([name]) => name.slice(2)),
+    child: (segment) => {
+      const found = entries.find(([name]) => fieldsV1Matches(name, segment));
+      return found === undefined ? undefined : fieldsV1Tree(found[1]);
+    },
+  };
+}
+
+function fieldsV1Matches(name: string, segment: PathSegment): boolean {
+  switch (segment.kind) {
+    case "field":
+      return name === `f:${segment.name}`;
+    case "index":
+      return name === `i:${segment.index}`;
+    case "key":
+      return name.startsWith("k:") && jsonEqual(parseJson(name.slice(2)), segment.key);
+    case "value":
+      return name.startsWith("v:") && jsonEqual(parseJson(name.slice(2)), segment.value);
+  }
+}
+
+export interface ObjectTreeOptions {
+  /**
+   * Let a list item match a key whose fields the item leaves out: the server's keys include
+   * defaulted fields (a port's `protocol: TCP`) that a manifest may not write. An exact match wins.
+   */
+  defaultedKeys?: boolean;
+}
+
+/** The object itself as a tree, for when no managedFields entry covers the path, and for manifests. */
+export function objectTree(value: unknown, options: ObjectTreeOptions = {}): PathTree {
+  return {
+    fieldNames: () => (isPlainObject(value) ? Object.keys(value) : []),
+    child: (segment) => {
+      const child = childOf(value, segment, options);
+      return child === undefined ? undefined : objectTree(child.value, options);
+    },
+  };
+}
+
+/** The value at `segments` in a plain object, or undefined when there is none. */
+export function resolveFieldValue(object: unknown, segments: readonly PathSegment[]): unknown {
+  let value = object;
+  for (const segment of segments) {
+    const child = childOf(value, segment, {});
+    if (child === undefined) return undefined;
+    value = child.value;
+  }
+  return value;
+}
+
+/** The keys and indexes that `segments` (which exist in `object`) lead through. */
+function keysAndIndexes(object: unknown, segments: readonly PathSegment[]): FieldPath {
   const path: Array<string | number> = [];
-  let node = root;
-  let i = 0;
-  while (i < elements.length) {
-    const step = stepInto(node, elements, i);
-    if (!step) break;
-    path.push(step.segment);
-    node = step.node;
-    i = step.next;
+  let value = object;
+  for (const segment of segments) {
+    const child = childOf(value, segment, { defaultedKeys: true });
+    if (child === undefined) break;
+    path.push(child.at);
+    value = child.value;
   }
   return path;
 }
 
-interface Step {
-  segment: string | number;
-  node: unknown;
-  /** The index of the next element: a dotted key uses up several. */
-  next: number;
+/** The child at `segment`, wrapped so that a present `null` differs from a missing child. */
+function childOf(value: unknown, segment: PathSegment, options: ObjectTreeOptions): { value: unknown; at: string | number } | undefined {
+  if (segment.kind === "field") {
+    return isPlainObject(value) && Object.hasOwn(value, segment.name) ? { value: value[segment.name], at: segment.name } : undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  const items = value as unknown[];
+  let at = items.findIndex((item, index) => itemMatches(item, index, segment));
+  if (at === -1 && segment.kind === "key" && options.defaultedKeys) at = items.findIndex((item) => keyMatchesLeavingOutDefaults(item, segment.key));
+  return at === -1 ? undefined : { value: items[at], at };
 }
 
-function stepInto(node: unknown, elements: Element[], i: number): Step | undefined {
-  const element = elements[i];
-  if (element?.type === "field") {
-    if (!isPlainObject(node)) return undefined;
-    let name = element.name;
-    let last = i;
-    while (!Object.hasOwn(node, name)) {
-      const following = elements[last + 1];
-      if (following?.type !== "field") return undefined;
-      name = `${name}.${following.name}`;
-      last += 1;
-    }
-    return { segment: name, node: node[name], next: last + 1 };
-  }
-  if (!element || !Array.isArray(node)) return undefined;
-  const items: unknown[] = node;
-  const index =
-    element.type === "index"
-      ? element.index
-      : element.type === "value"
-        ? items.findIndex((item) => jsonEqual(item, element.value))
-        : findByKeys(items, element.keys);
-  return index >= 0 && index < items.length ? { segment: index, node: items[index], next: i + 1 } : undefined;
-}
-
-function findByKeys(items: unknown[], keys: Array<[string, unknown]>): number {
-  const exact = items.findIndex(
-    (item) => isPlainObject(item) && keys.every(([key, value]) => jsonEqual(item[key], value)),
-  );
-  if (exact >= 0) return exact;
-  // The server's keys include defaulted fields a manifest may leave out (a port's `protocol: TCP`).
-  return items.findIndex(
-    (item) =>
-      isPlainObject(item) &&
-      keys.some(([key]) => item[key] !== undefined) &&
-      keys.every(([key, value]) => item[key] === undefined || jsonEqual(item[key], value)),
-  );
-}
-
-function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => jsonEqual(item, b[index]));
-  }
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const keys = Object.keys(a);
-  return (
-    keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]))
-  );
-}
-
-/** The elements of a field path, or undefined when it is not one. */
-function parseFieldPath(path: string): Element[] | undefined {
-  const elements: Element[] = [];
-  let i = 0;
-  while (i < path.length) {
-    if (path[i] === ".") {
-      let end = i + 1;
-      while (end < path.length && path[end] !== "." && path[end] !== "[") end += 1;
-      elements.push({ type: "field", name: path.slice(i + 1, end) });
-      i = end;
-    } else if (path[i] === "[") {
-      const bracket = parseBracket(path, i + 1);
-      if (!bracket) return undefined;
-      elements.push(bracket.element);
-      i = bracket.end + 1;
-    } else {
-      return undefined;
-    }
-  }
-  return elements;
-}
-
-/** `=value]`, `3]` or `k1=v1,k2="v2"]` starting at `start`; `end` is the index of the `]`. */
-function parseBracket(path: string, start: number): { element: Element; end: number } | undefined {
-  if (path[start] === "=") {
-    const value = scanJson(path, start + 1);
-    if (!value || path[value.end] !== "]") return undefined;
-    return { element: { type: "value", value: value.value }, end: value.end };
-  }
-  const index = /^(\d+)\]/.exec(path.slice(start));
-  if (index?.[1] !== undefined) {
-    return { element: { type: "index", index: Number(index[1]) }, end: start + index[1].length };
-  }
-  const keys: Array<[string, unknown]> = [];
-  let i = start;
-  for (;;) {
-    const equals = path.indexOf("=", i);
-    const value = equals > i ? scanJson(path, equals + 1) : undefined;
-    if (!value) return undefined;
-    keys.push([path.slice(i, equals), value.value]);
-    if (path[value.end] === "]") return { element: { type: "key", keys }, end: value.end };
-    if (path[value.end] !== ",") return undefined;
-    i = value.end + 1;
+function itemMatches(item: unknown, index: number, segment: Exclude<PathSegment, { kind: "field" }>): boolean {
+  switch (segment.kind) {
+    case "index":
+      return index === segment.index;
+    case "value":
+      return jsonEqual(item, segment.value);
+    case "key":
+      return isPlainObject(item) && Object.entries(segment.key).every(([name, want]) => jsonEqual(item[name], want));
   }
 }
 
-/** The JSON value starting at `start`; `end` is the index just after it. */
-function scanJson(path: string, start: number): { value: unknown; end: number } | undefined {
-  let depth = 0;
-  let inString = false;
-  let end = start;
-  for (; end < path.length; end += 1) {
-    const char = path[end];
-    if (inString) {
-      if (char === "\\") end += 1;
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === "{" || char === "[") depth += 1;
-    else if (char === "}" || char === "]") {
-      if (depth === 0) break;
-      depth -= 1;
-    } else if (char === "," && depth === 0) break;
-  }
+/** Every key field the item has equals the key's, and it has at least one of them. */
+function keyMatchesLeavingOutDefaults(item: unknown, key: Record<string, unknown>): boolean {
+  if (!isPlainObject(item)) return false;
+  const entries = Object.entries(key);
+  return entries.some(([name]) => item[name] !== undefined) && entries.every(([name, want]) => item[name] === undefined || jsonEqual(item[name], want));
+}
+
+function parseJson(text: string): unknown {
   try {
-    return { value: JSON.parse(path.slice(start, end)) as unknown, end };
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** Structural equality of JSON values; key order does not matter. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+  }
+  return a === b;
 }

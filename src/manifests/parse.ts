@@ -5,8 +5,6 @@ import { readManifestText } from "./read-text.js";
 import { defaultParseLimits, type ParsedFile, type ParseLimits } from "./types.js";
 import { readYamlDocuments } from "./yaml-documents.js";
 
-export { lineOfFieldPath } from "./field-path.js";
-
 export function parseManifestFile(params: {
   path: string;
   content: string | Buffer;

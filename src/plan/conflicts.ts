@@ -1,12 +1,13 @@
 // Turns the causes of a 409 from a non-forced server-side apply into findings: who owns each
 // field, when they wrote it, the live and desired values, and what to do. The response names
-// no object, so the caller passes the identity in (REFERENCE "Server-side apply"), and sets
+// no object (its Status `details` carries only causes:
+// https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts), so the caller passes the identity in, and sets
 // `position` itself from the manifest (manifests/field-path.ts `lineOfFieldPath`).
 import type { KubeObject } from "../manifests/object.js";
 import { adviseOnConflict, classifyOwner } from "./conflict-owner.js";
 import type { ConflictOwner } from "./conflict-owner.js";
-import { fieldsV1Tree, objectTree, parseFieldPath, resolveFieldValue } from "./field-path.js";
-import type { PathSegment } from "./field-path.js";
+import { fieldsV1Tree, objectTree, parseFieldPath, resolveFieldValue } from "../manifests/field-path.js";
+import type { PathSegment } from "../manifests/field-path.js";
 import { managedFieldsOf } from "./managed-fields.js";
 import type { ManagedFieldsEntry } from "./managed-fields.js";
 import { SECRET_MASK } from "./secrets.js";
