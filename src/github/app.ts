@@ -4,14 +4,16 @@
 import type { Context, Probot } from "probot";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { WorkQueue } from "../jobs/queue.js";
-import { commandHelp, parseCommand } from "./commands.js";
+import { parseCommand } from "./commands.js";
+import { renderNotAllowed, renderUnknownCommand } from "../render/command-replies.js";
+import { renderJobFailure, type FailureReport } from "../render/failures.js";
 import type { GitHubClient } from "./octokit.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { applyCheckRunName } from "../render/apply-report.js";
 import { applyPush } from "./apply-push.js";
 import { canWrite } from "./permissions.js";
 import { loadRepoConfig } from "./repo-reader.js";
-import { planPullRequest } from "./plan-pull-request.js";
+import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
 
 export interface SlipwayDeps {
@@ -26,13 +28,18 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
     const keyOf = (pr: RepoRef & { number: number }) => `${pr.owner}/${pr.repo}#${pr.number}`;
     const seenHead = (pr: PullRequestRef) => latestHeads.set(keyOf(pr), pr.headSha);
 
-    const runPlan = (context: Context, pr: PullRequestRef, octokit: GitHubClient) =>
-      boundary(context, pr, () =>
-        planPullRequest(
-          { octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, latestHead: () => latestHeads.get(keyOf(pr)), log: context.log },
-          pr,
-        ),
+    const runPlan = (context: Context, pr: PullRequestRef, octokit: GitHubClient) => {
+      const progress: PlanProgress = { completed: new Set() };
+      return boundary(
+        context,
+        (failure) => reportPlanFailure(octokit, { pr, progress, failure }),
+        () =>
+          planPullRequest(
+            { octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, latestHead: () => latestHeads.get(keyOf(pr)), log: context.log, progress },
+            pr,
+          ),
       );
+    };
 
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], (context) => {
       if (!deps.queue.acceptDelivery(context.id)) return;
@@ -52,11 +59,11 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
         boundary(context, undefined, async () => {
           const reply = (body: string) => context.octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body });
           if (!(await canWrite(context.octokit, { ...repo, username }))) {
-            await reply(`Sorry @${username}, only collaborators with write access can run Slipway commands, so nothing was run.`);
+            await reply(renderNotAllowed(username));
             return;
           }
           if (command.kind === "unknown") {
-            await reply(`Slipway did not understand \`${command.text.replace(/`/g, "'")}\`. ${commandHelp}`);
+            await reply(renderUnknownCommand(command.text));
             return;
           }
           const pr = await fetchPullRequest(context.octokit, repo, issue.number);
@@ -122,27 +129,18 @@ async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: nu
   return toPullRequestRef(repo, data);
 }
 
-/** One event's error boundary: log with the delivery id and, when a commit is known, fail a check run that says so. */
-async function boundary(context: Context, pr: PullRequestRef | undefined, work: () => Promise<void>): Promise<void> {
+/**
+ * One event's error boundary: log with the delivery id and, when the job knows where, report
+ * the failure on GitHub (a failed check run that says so).
+ */
+async function boundary(context: Context, report: ((failure: FailureReport) => Promise<void>) | undefined, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     context.log.error({ delivery: context.id, event: context.name }, `Slipway failed: ${message}`);
-    if (!pr) return;
-    await context.octokit.rest.checks
-      .create({
-        owner: pr.owner,
-        repo: pr.repo,
-        name: "slipway/plan",
-        head_sha: pr.headSha,
-        status: "completed",
-        conclusion: "failure",
-        output: {
-          title: "Slipway could not plan this pull request",
-          summary: `${message.slice(0, 2000)}\n\nRe-run this check, or comment \`/slipway plan\`. Delivery ${context.id}.`,
-        },
-      })
-      .catch((reportError: unknown) => context.log.error({ delivery: context.id }, `reporting the failure failed too: ${String(reportError)}`));
+    await report?.(renderJobFailure({ error, delivery: context.id })).catch((reportError: unknown) =>
+      context.log.error({ delivery: context.id }, `reporting the failure failed too: ${String(reportError)}`),
+    );
   }
 }

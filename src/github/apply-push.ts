@@ -7,8 +7,8 @@ import { applyEnvironment } from "../apply/apply-environment.js";
 import type { ApplyReport } from "../apply/types.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { Clusters } from "../kube/cluster-pool.js";
-import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, type ApplyCheckRun } from "../render/apply-report.js";
-import { codeSpan, escapeMarkdown } from "../render/escape.js";
+import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, type ApplyCheckRun } from "../render/apply-report.js";
+import { renderApplyFailure } from "../render/failures.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
@@ -30,8 +30,10 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
   const { octokit } = deps;
   const { environment } = target;
   const checkRun = await startCheckRun(octokit, { ...target, name: applyCheckRunName(environment.name), headSha: target.sha });
-  const deployment = await startDeployment(octokit, target, checkRun);
+  let deployment: number | undefined;
   try {
+    // Inside the try: a deployment GitHub refuses must still leave the check run completed.
+    deployment = await startDeployment(octokit, target, checkRun);
     const files = await readEnvironmentAt(octokit, target);
     const cluster = await deps.clusters.access(environment.context);
     const report = await applyEnvironment({
@@ -49,10 +51,10 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     if (report.outcome !== "skipped") await commentOnMergedPullRequest(octokit, target, rendered, checkRun);
     return report;
   } catch (error) {
-    const message = `Slipway could not apply environment ${environment.name}: ${error instanceof Error ? error.message : String(error)}. Push again or re-run this check once the cause is fixed.`;
-    deps.log.warn(message);
-    await failCheckRun(octokit, { ...target, checkRun, title: "Slipway could not apply this environment", message });
-    if (deployment) await setDeploymentState(octokit, target, deployment, "failure", "Slipway could not apply this environment", checkRun);
+    const failure = renderApplyFailure({ environment: environment.name, error });
+    deps.log.warn(failure.summary);
+    await failCheckRun(octokit, { ...target, checkRun, ...failure });
+    if (deployment) await setDeploymentState(octokit, target, deployment, "failure", failure.title, checkRun);
     return undefined;
   }
 }
@@ -114,12 +116,10 @@ async function commentOnMergedPullRequest(octokit: GitHubClient, target: PushTar
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: target.owner, repo: target.repo, commit_sha: target.sha });
   const merged = data.find((pr) => pr.merged_at);
   if (!merged) return;
-  const link = checkRun.url ? ` ([details](${checkRun.url}))` : "";
-  const icon = rendered.conclusion === "success" ? "✅" : "❌";
   await octokit.rest.issues.createComment({
     owner: target.owner,
     repo: target.repo,
     issue_number: merged.number,
-    body: `${icon} Slipway applied ${codeSpan(target.sha.slice(0, 12))} to **${escapeMarkdown(target.environment.name)}**: ${escapeMarkdown(rendered.title)}${link}`,
+    body: renderMergedPullRequestComment({ commit: target.sha, environment: target.environment.name, report: rendered, checkRunUrl: checkRun.url }),
   });
 }

@@ -44,7 +44,7 @@ export async function completeCheckRun(octokit: GitHubClient, params: RepoRef & 
 }
 
 /** A check run that could not produce a report: what failed, and what to do, as its summary. */
-export async function failCheckRun(octokit: GitHubClient, params: RepoRef & { checkRun: CheckRunHandle; title: string; message: string }): Promise<void> {
+export async function failCheckRun(octokit: GitHubClient, params: RepoRef & { checkRun: CheckRunHandle; title: string; summary: string }): Promise<void> {
   await octokit.rest.checks.update({
     owner: params.owner,
     repo: params.repo,
@@ -52,6 +52,6 @@ export async function failCheckRun(octokit: GitHubClient, params: RepoRef & { ch
     status: "completed",
     conclusion: "failure",
     completed_at: new Date().toISOString(),
-    output: { title: truncateText(params.title, 200), summary: truncateText(params.message, CHECK_RUN_SUMMARY_MAX / 3) },
+    output: { title: truncateText(params.title, 200), summary: truncateText(params.summary, CHECK_RUN_SUMMARY_MAX / 3) },
   });
 }

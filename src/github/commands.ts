@@ -11,5 +11,3 @@ export function parseCommand(body: string): SlipwayCommand | undefined {
   if (words.length === 1 && words[0] === "plan") return { kind: "plan" };
   return { kind: "unknown", text: firstLine.slice(0, 100) };
 }
-
-export const commandHelp = "Slipway understands `/slipway plan` (re-plan this pull request).";

@@ -7,11 +7,12 @@ import picomatch from "picomatch";
 import type { EnvironmentConfig, RepoConfig } from "../config/schema.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { EnvironmentPlan } from "../plan/types.js";
-import { planEnvironment, type PlanTarget } from "../planner/plan-environment.js";
+import { planEnvironment, type PlanTarget } from "../planning/plan-environment.js";
 import { checkRunName, renderCheckRun } from "../render/check-run.js";
 import { renderPlanComment } from "../render/comment.js";
+import { renderConfigProblem } from "../render/config-problem.js";
+import { renderPlanFailure, type FailureReport } from "../render/failures.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
-import { renderConfigProblem } from "./config-comment.js";
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
 import { downloadTarball, environmentFiles, listChangedFiles, loadRepoConfig, readBaseFiles, type ChangedFile } from "./repo-reader.js";
@@ -24,20 +25,32 @@ export interface PlanPullRequestDeps {
   /** The newest head commit seen for this pull request, to never overwrite a newer plan's comment. */
   latestHead: () => string | undefined;
   log: { info: (message: string) => void; warn: (message: string) => void };
+  /** Filled in as the plan goes, so that a failure can be reported on the right check runs. */
+  progress?: PlanProgress;
+}
+
+export interface PlanProgress {
+  /** The environments whose check runs a failure must complete: every configured one, then those touched. */
+  environments?: string[];
+  /** Environments whose check run is already completed. */
+  completed: Set<string>;
 }
 
 export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequestRef): Promise<void> {
   const { octokit } = deps;
+  const progress = deps.progress ?? { completed: new Set<string>() };
   const config = await loadRepoConfig(octokit, pr);
   if (!config.ok) {
-    await upsertStickyComment(octokit, { ...pr, marker: planCommentMarker, body: renderConfigProblem(config) });
+    await upsertStickyComment(octokit, { ...pr, marker: planCommentMarker, body: renderConfigProblem({ problem: config, marker: planCommentMarker }) });
     return;
   }
   if (pr.isFork && config.config.forks === "ignore") return;
+  progress.environments = config.config.environments.map((environment) => environment.name);
   const changed = await listChangedFiles(octokit, pr);
   const touched = config.config.environments
     .map((environment) => ({ environment, files: filesOf(environment, changed) }))
     .filter(({ files }) => files.length > 0);
+  progress.environments = touched.map(({ environment }) => environment.name);
   if (touched.length === 0) return;
 
   const plans: EnvironmentPlan[] = [];
@@ -48,7 +61,7 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
   for (const { environment, files } of touched) {
     const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(environment.name), headSha: pr.headSha });
     checkRunUrls[environment.name] = checkRun.url;
-    const plan = await planOneEnvironment({ deps, pr, config: config.config, environment, files, checkRun, headTarball });
+    const plan = await planOneEnvironment({ deps, pr, config: config.config, environment, files, checkRun, headTarball, progress });
     if (plan) plans.push(plan);
   }
   const newest = deps.latestHead();
@@ -69,6 +82,7 @@ async function planOneEnvironment(params: {
   files: ChangedFile[];
   checkRun: CheckRunHandle;
   headTarball: () => Promise<Buffer>;
+  progress: PlanProgress;
 }): Promise<EnvironmentPlan | undefined> {
   const { deps, pr, environment, checkRun } = params;
   try {
@@ -81,11 +95,13 @@ async function planOneEnvironment(params: {
     const target = await targetFor({ deps, pr, config: params.config, environment });
     const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager });
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
+    params.progress.completed.add(environment.name);
     return plan;
   } catch (error) {
-    const message = `Slipway could not plan environment ${environment.name}: ${error instanceof Error ? error.message : String(error)}. Re-run the check; if it keeps failing, the Slipway server's log has the details.`;
-    deps.log.warn(message);
-    await failCheckRun(deps.octokit, { ...pr, checkRun, title: "Slipway could not plan this environment", message });
+    const failure = renderPlanFailure({ environment: environment.name, error });
+    deps.log.warn(failure.summary);
+    await failCheckRun(deps.octokit, { ...pr, checkRun, ...failure });
+    params.progress.completed.add(environment.name);
     return undefined;
   }
 }
@@ -116,4 +132,29 @@ function filesOf(environment: EnvironmentConfig, files: ChangedFile[]): ChangedF
     if (!headIn) return [{ path: file.previousPath ?? file.path, status: "removed" }];
     return [file];
   });
+}
+
+/**
+ * A failure outside any one environment's plan (reading the configuration or the changed files,
+ * writing the comment): every environment whose check run is not yet complete gets a failed one,
+ * under the name a branch protection rule waits for. Without a configuration there are no names,
+ * and the failure goes on `slipway/plan`.
+ */
+export async function reportPlanFailure(octokit: GitHubClient, params: { pr: PullRequestRef; progress: PlanProgress; failure: FailureReport }): Promise<void> {
+  const { pr, progress, failure } = params;
+  const names = progress.environments
+    ? progress.environments.filter((environment) => !progress.completed.has(environment)).map(checkRunName)
+    : ["slipway/plan"];
+  for (const name of names) {
+    await octokit.rest.checks.create({
+      owner: pr.owner,
+      repo: pr.repo,
+      name,
+      head_sha: pr.headSha,
+      status: "completed",
+      conclusion: "failure",
+      completed_at: new Date().toISOString(),
+      output: failure,
+    });
+  }
 }

@@ -1,7 +1,7 @@
 // The apply's check run `slipway/apply (<environment>)`, its deployment status and the comment
 // on the merged pull request: what was applied, what was not, and why.
 import type { ApplyAction, ApplyOutcome, ApplyReport, ObjectResult } from "../apply/types.js";
-import { codeSpan, escapeMarkdown } from "./escape.js";
+import { codeSpan, escapeMarkdown, isSafeUrl } from "./escape.js";
 import { CHECK_RUN_SUMMARY_MAX, CHECK_RUN_TEXT_MAX, CHECK_RUN_TITLE_MAX, truncateText, utf8Length } from "./limits.js";
 
 export const applyCheckRunName = (environment: string): string => `slipway/apply (${environment})`;
@@ -108,6 +108,14 @@ function fitBytes(text: string, max: number): string {
     kept.push(line);
   }
   return kept.join("\n") + note;
+}
+
+/** The comment on the pull request whose merge was applied: the outcome, linking the check run. */
+export function renderMergedPullRequestComment(params: { commit: string; environment: string; report: ApplyCheckRun; checkRunUrl: string }): string {
+  const { report } = params;
+  const link = params.checkRunUrl && isSafeUrl(params.checkRunUrl) ? ` ([details](${params.checkRunUrl}))` : "";
+  const icon = report.conclusion === "success" ? "✅" : "❌";
+  return `${icon} Slipway applied ${codeSpan(params.commit.slice(0, 12))} to **${escapeMarkdown(params.environment)}**: ${escapeMarkdown(report.title)}${link}`;
 }
 
 /** One line for a deployment status (GitHub allows 140 characters). */

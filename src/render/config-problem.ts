@@ -1,9 +1,8 @@
 // The sticky comment for a repository whose .github/slipway.yml is missing or invalid: what is
 // wrong, where, and what to do.
 import { configPath } from "../config/load.js";
-import type { RepoConfigResult } from "./repo-reader.js";
-import { planCommentMarker } from "./sticky-comment.js";
-import { escapeMarkdown } from "../render/escape.js";
+import type { Finding } from "../manifests/types.js";
+import { escapeMarkdown } from "./escape.js";
 
 const example = [
   "environments:",
@@ -12,13 +11,16 @@ const example = [
   "    namespace: apps",
 ].join("\n");
 
-export function renderConfigProblem(result: Exclude<RepoConfigResult, { ok: true }>): string {
-  const lines = [planCommentMarker, "### Slipway could not plan this pull request", ""];
-  if ("missing" in result) {
+export type ConfigProblem = { missing: true } | { findings: Finding[] };
+
+export function renderConfigProblem(params: { problem: ConfigProblem; marker: string }): string {
+  const { problem } = params;
+  const lines = [params.marker, "### Slipway could not plan this pull request", ""];
+  if ("missing" in problem) {
     lines.push(`The default branch has no \`${configPath}\`, so Slipway does not know which manifests belong to which cluster. Add one, for example:`);
   } else {
     lines.push(`\`${configPath}\` on the default branch is invalid:`, "");
-    for (const finding of result.findings) {
+    for (const finding of problem.findings) {
       lines.push(`- line ${finding.position?.line ?? 1}: ${escapeMarkdown(finding.message)}`);
     }
     lines.push("", "A valid configuration looks like this:");
