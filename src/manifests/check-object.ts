@@ -21,10 +21,15 @@ export function objectsOfDocument(params: { path: string; document: YamlDocument
 
 function objectsOfValue(params: { path: string; documentIndex: number; value: unknown; locate: Locate }): Found {
   const { path, value, locate } = params;
-  // A `v1 List` (what `kubectl get -o yaml` writes) or a typed list such as `ConfigMapList`.
-  if (!isPlainObject(value) || !isListKind(value.kind)) return checkObject(params);
+  // A list is whatever has `items`, as kubectl decides (apimachinery's unstructured decoder
+  // detects lists by that field, not by the kind): a `v1 List` as `kubectl get -o yaml` writes
+  // it, or a typed list such as `ConfigMapList`. A custom kind whose name ends in "List"
+  // (`ShoppingList`) is an object like any other.
+  if (!isPlainObject(value)) return checkObject(params);
   const items = value.items;
   if (!Array.isArray(items)) {
+    // `items` that is not a sequence, or a `kind: List` without it: certainly meant as a list.
+    if (items === undefined && value.kind !== "List") return checkObject(params);
     const message =
       `a ${value.kind} needs an "items" sequence of objects; ` +
       `add the objects under items, or write them as separate documents.`;
@@ -39,8 +44,6 @@ function objectsOfValue(params: { path: string; documentIndex: number; value: un
   });
   return found;
 }
-
-const isListKind = (kind: unknown): kind is string => typeof kind === "string" && kind.endsWith("List");
 
 function checkObject(params: { path: string; documentIndex: number; value: unknown; locate: Locate }): Found {
   const { path, documentIndex, value, locate } = params;

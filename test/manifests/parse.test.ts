@@ -108,6 +108,18 @@ describe("parseManifestFile: kind List", () => {
     expect(parsed.findings).toMatchObject([{ severity: "error", code, position: { file: "deploy/app.yaml", line } }]);
   });
 
+  it("decides by items, as kubectl does: a kind named …List without items is an object", () => {
+    const shopping = parse(lines("apiVersion: example.com/v1", "kind: ShoppingList", "metadata:", "  name: groceries", "spec:", "  entries: [milk]"));
+    expect(shopping.findings).toEqual([]);
+    expect(shopping.objects.map(({ object }) => `${object.kind}/${object.metadata.name}`)).toEqual(["ShoppingList/groceries"]);
+    const typed = parse(lines("apiVersion: v1", "kind: ConfigMapList", "items:", "  - apiVersion: v1", "    kind: ConfigMap", "    metadata:", "      name: a"));
+    expect(typed.objects.map(({ object }) => `${object.kind}/${object.metadata.name}`)).toEqual(["ConfigMap/a"]);
+  });
+
+  it("reports a kind List without items", () => {
+    expect(parse(lines("apiVersion: v1", "kind: List")).findings).toMatchObject([{ code: "invalid-list" }]);
+  });
+
   it("returns nothing and no findings for an empty List", () => {
     expect(parse(lines("apiVersion: v1", "kind: List", "items: []"))).toMatchObject({ objects: [], findings: [] });
   });
