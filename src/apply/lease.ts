@@ -10,7 +10,7 @@ import type { KubeObject } from "../manifests/object.js";
 export interface LeaseOptions {
   namespace: string;
   name: string;
-  /** Who we are; unique per process. */
+  /** Who holds it: unique per apply, so two applies in one process exclude each other too. */
   holder: string;
   durationSeconds: number;
   /** How long to wait for another holder before giving up. */

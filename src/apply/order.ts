@@ -1,10 +1,11 @@
 // The order Slipway applies objects in, and the reverse it prunes them in. Each object goes
 // after what it depends on, so the API server never refuses it for a missing Namespace or kind,
 // and admission webhooks go last so a new webhook cannot block the rollout of its own backend.
-// Source: /work/shared/REFERENCE.md "Apply order and pruning".
+// The order follows Helm's InstallOrder and Flux's ssa staged apply (CRDs and Namespaces first,
+// webhooks last): https://github.com/helm/helm/blob/main/pkg/release/util/kind_sorter.go
 import { builtinIsNamespaced } from "../manifests/builtin-scopes.js";
 import { displayName, groupOf, type ObjectRef } from "../manifests/object.js";
-import { compareStrings } from "./fields.js";
+import { compareStrings } from "../manifests/fields.js";
 
 type KindRef = Pick<ObjectRef, "apiVersion" | "kind">;
 

@@ -1,6 +1,7 @@
 // Reads the repository tarball GitHub serves for a commit (gzip'd ustar with pax headers), in one
-// request instead of one per file. Only the files `wanted` accepts are kept in memory, and the
-// archive's unpacked size is capped so a hostile repository cannot exhaust the server.
+// request instead of one per file. The archive is unpacked in memory, with its unpacked size
+// capped so a hostile repository cannot exhaust the server; only the files `wanted` accepts are
+// copied out of it.
 import { gunzipSync } from "node:zlib";
 
 export interface TarEntry {

@@ -1,6 +1,7 @@
 // Strips what the API server and controllers set, so a diff shows only what a manifest changes.
-// The list and the reason for each entry: /work/shared/REFERENCE.md "Before diffing", after
-// fluxcd/pkg ssa/normalize. Pure: takes an object, returns a new one.
+// The list and the reason for each entry follow fluxcd/pkg ssa/normalize and kubectl diff
+// (https://github.com/fluxcd/pkg/tree/main/ssa): server-set metadata, status, the last-applied
+// annotation (it holds Secret data in plain text), and fields controllers fill in. Pure: takes an object, returns a new one.
 import { groupOf, isPlainObject } from "../manifests/object.js";
 import type { KubeObject } from "../manifests/object.js";
 

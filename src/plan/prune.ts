@@ -1,5 +1,5 @@
 // Which objects merging would delete. Slipway deletes only what it provably owns, never
-// "everything not in Git" (STYLE principle 13, REFERENCE "Apply order and pruning"): the
+// "everything not in Git" (as Flux and kubectl's ApplySet pruning do, KEP-3659): the
 // object must be in Slipway's previous inventory, gone from the manifests, still exist, still
 // carry Slipway's label, still list Slipway's field manager, and have no controller owner.
 // Pure: the caller reads the inventory and the live objects.

@@ -1,7 +1,8 @@
 // Secrets never leave Slipway: changes are reported per key (added, removed, changed,
 // unchanged) and every value is replaced by a marker before anything is rendered.
-// Facts behind this: /work/shared/REFERENCE.md "Secrets", and
-// https://kubernetes.io/docs/concepts/configuration/secret/#restriction-names-data
+// The server folds `stringData` into base64 `data` on write, and API error messages can quote
+// values: https://kubernetes.io/docs/concepts/configuration/secret/#restriction-names-data and
+// https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/secret-v1/
 import { isPlainObject } from "../manifests/object.js";
 import type { KubeObject } from "../manifests/object.js";
 import { LAST_APPLIED_ANNOTATION } from "./normalize.js";
@@ -16,7 +17,7 @@ export const SECRET_MASK = "(hidden)";
 /** Shorter values are left in error text: scrubbing "a" or "true" would mangle every message. */
 const MIN_SCRUB_LENGTH = 4;
 
-/** Decide from the object the server returned, not from the manifest (REFERENCE "Secrets"). */
+/** Decide from the object the server returned, not from the manifest: the server knows what it stored. */
 export function isSecret(object: KubeObject): boolean {
   return object.kind === "Secret" && object.apiVersion === "v1";
 }

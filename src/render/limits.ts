@@ -29,15 +29,6 @@ export const ANNOTATIONS_PER_REQUEST = 50;
 export const ANNOTATION_TITLE_MAX = 255;
 export const ANNOTATION_MESSAGE_MAX = 64 * 1024;
 
-/**
- * Check run buttons (`actions`): at most three, shown only on completed runs.
- * https://docs.github.com/en/rest/guides/using-the-rest-api-to-interact-with-checks#check-runs-and-requested-actions
- */
-export const CHECK_RUN_ACTIONS_MAX = 3;
-export const CHECK_RUN_ACTION_LABEL_MAX = 20;
-export const CHECK_RUN_ACTION_DESCRIPTION_MAX = 40;
-export const CHECK_RUN_ACTION_IDENTIFIER_MAX = 20;
-
 /** One UTF-16 code unit never takes more than 3 bytes in UTF-8 (a surrogate pair takes 4). */
 export const MAX_UTF8_BYTES_PER_CODE_UNIT = 3;
 

@@ -66,7 +66,7 @@ const desired: KubeObject = {
   spec: { replicas: 2, template: { spec: { containers: [{ name: "sidecar", image: "envoy:1" }, { name: "app", image: "nginx:1.27", args: ["--fast"] }] } } },
 };
 
-// The causes of the 409 in /work/shared/REFERENCE.md, plus an Apply owner of a dotted map key.
+// The causes of a real 409 (an HPA through `scale`, a `kubectl edit`), plus an Apply owner of a dotted map key.
 const causes: StatusCauseLike[] = [
   { reason: "FieldManagerConflict", message: 'conflict with "kube-controller-manager" with subresource "scale" using apps/v1', field: ".spec.replicas" },
   { reason: "FieldManagerConflict", message: 'conflict with "kubectl-edit" using apps/v1', field: '.spec.template.spec.containers[name="app"].image' },

@@ -10,6 +10,8 @@ const GOLDEN_DIR = fileURLToPath(new URL("../../fixtures/render/", import.meta.u
 export function expectGolden(fileName: string, actual: string): void {
   const path = join(GOLDEN_DIR, fileName);
   if (process.env.UPDATE_GOLDEN === "1") {
+    // Rewriting asserts nothing: never let it pass as a green run in CI.
+    if (process.env.CI) throw new Error("UPDATE_GOLDEN=1 rewrites golden files and asserts nothing; it is refused when CI is set");
     mkdirSync(GOLDEN_DIR, { recursive: true });
     writeFileSync(path, actual);
     return;
