@@ -177,3 +177,50 @@ describe("re-runs and newer pushes", () => {
     expect(infos.join()).toMatch(/superseded/);
   });
 });
+
+describe("failures outside one environment's plan", () => {
+  it("fails each configured environment's check run, under the name branch protection waits for", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n  - name: production\n    paths: ["prod/**"]\nforks: validate\n`);
+    // Listing the changed files fails: which environments are touched is unknown.
+    github.get(`/repos/${owner}/${repo}/pulls/1/files`).query(true).reply(422, { message: "Server Error" });
+    github.post(`/repos/${owner}/${repo}/check-runs`).times(2).reply(201, { id: 1 });
+    const { probot, queue } = await slipway();
+    await probot.receive(exampleEvent("pull_request", "opened", { number: 1, pull_request: forkPullRequest }));
+    await queue.onIdle();
+    github.done();
+    const created = bodiesOf(github, "POST", /check-runs$/) as Array<{ name: string; conclusion: string; output: { summary: string } }>;
+    expect(created.map((run) => [run.name, run.conclusion])).toEqual([
+      ["slipway/plan (staging)", "failure"],
+      ["slipway/plan (production)", "failure"],
+    ]);
+    expect(created[0]?.output.summary).toMatch(/Re-run this check/);
+  });
+});
+
+describe("apply reporting", () => {
+  it("completes the apply's check run when GitHub refuses the deployment", async () => {
+    const github = mockGitHub();
+    const sha = "c".repeat(40);
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n`);
+    github.post(`/repos/${owner}/${repo}/check-runs`).reply(201, { id: 77, html_url: "https://github.com/x/y/runs/77" });
+    github.post(`/repos/${owner}/${repo}/deployments`).reply(409, { message: "Conflict: Commit status checks failed for main." });
+    github.patch(`/repos/${owner}/${repo}/check-runs/77`).reply(200, { id: 77 });
+    const { probot, queue } = await slipway();
+    await probot.receive(
+      exampleEvent("push", undefined, {
+        ref: "refs/heads/main",
+        after: sha,
+        deleted: false,
+        repository: { name: repo, full_name: `${owner}/${repo}`, owner: { login: owner, name: owner }, default_branch: "main" },
+      }),
+    );
+    await queue.onIdle();
+    github.done();
+    const [update] = bodiesOf(github, "PATCH", /check-runs\/77$/) as Array<{ status: string; conclusion: string; output: { summary: string } }>;
+    expect(update).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(update?.output.summary).toMatch(/could not apply environment staging: .*Commit status checks failed/);
+  });
+});
