@@ -31,7 +31,7 @@ function objectsOfValue(params: { path: string; documentIndex: number; value: un
     // `items` that is not a sequence, or a `kind: List` without it: certainly meant as a list.
     if (items === undefined && value.kind !== "List") return checkObject(params);
     const message =
-      `a ${value.kind} needs an "items" sequence of objects; ` +
+      `a ${String(value.kind)} needs an "items" sequence of objects; ` +
       `add the objects under items, or write them as separate documents.`;
     const position = at(path, locate, ["items"]);
     return { objects: [], findings: [{ severity: "error", code: "invalid-list", message, position }] };

@@ -1,6 +1,6 @@
 // Reading fields of objects whose shape the API server, not TypeScript, vouches for: every
 // step is checked, and a missing or mistyped field reads as absent instead of throwing.
-import { isPlainObject } from "../manifests/object.js";
+import { isPlainObject } from "./object.js";
 
 export function fieldAt(value: unknown, path: readonly string[]): unknown {
   let current = value;

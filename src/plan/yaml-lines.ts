@@ -12,7 +12,6 @@ const plainSafe = /^[A-Za-z_/($][A-Za-z0-9 _./:@()=,+$%*&!~-]*$/;
 const reserved = /^(?:true|false|yes|no|on|off|y|n|null|~|=|<<|[eE][-+]?[0-9].*)$/i;
 // Characters a double-quoted scalar must escape beyond what JSON escapes: DEL and the C1
 // controls are not printable in YAML, NEL, LS and PS are line breaks in YAML 1.1, BOM is special.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const yamlUnsafeInJson = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
 // A literal block holds printable text only: tabs and line feeds, no other controls.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
