@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import type { ObjectStore } from "../../../src/kube/objects.js";
 import type { KubeObject } from "../../../src/manifests/object.js";
+import type { CanaryAssets } from "../../cluster/canary-assets.js";
 import { waitFor } from "../../cluster/process.js";
 
 interface CrdSpec {
@@ -14,6 +15,25 @@ interface CrdSpec {
 }
 
 export const crdFieldManager = "slipway-test-crds";
+
+const established = (crd: KubeObject) =>
+  (crd.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions?.some(
+    (condition) => condition.type === "Established" && condition.status === "True",
+  ) ?? false;
+
+/**
+ * The Gateway API and Istio CRDs, installed once per test run: every run starts a fresh
+ * cluster, so CRDs that are there and Established came from an earlier file of the same run,
+ * from the same files. Resolves with whether this call installed them.
+ */
+export async function installCanaryCrds(store: ObjectStore, assets: CanaryAssets): Promise<{ installed: boolean; crds: number }> {
+  const files = [...assets.gatewayApiCrds, ...assets.istioCrds];
+  const wanted = files.flatMap(readObjects).filter((object) => object.kind === "CustomResourceDefinition");
+  const live = await store.list({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition" });
+  const ready = new Set(live.filter(established).map((crd) => crd.metadata.name));
+  if (wanted.every((crd) => ready.has(crd.metadata.name))) return { installed: false, crds: wanted.length };
+  return { installed: true, crds: (await installFromFiles(store, files)).length };
+}
 
 /** Resolves with the live CRDs, once each is Established and served. */
 export async function installFromFiles(store: ObjectStore, files: string[], options: { timeoutMs?: number } = {}): Promise<KubeObject[]> {
@@ -26,13 +46,12 @@ export async function installFromFiles(store: ObjectStore, files: string[], opti
   return Promise.all(
     crds.map(async (crd) => {
       const name = crd.metadata.name ?? "";
-      const established = await waitFor({
+      const live = await waitFor({
         what: `CRD ${name} Established`,
         timeoutMs: options.timeoutMs ?? 30_000,
         probe: async () => {
-          const live = await store.get({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name });
-          const conditions = (live?.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions;
-          return conditions?.some((condition) => condition.type === "Established" && condition.status === "True") ? live : undefined;
+          const current = await store.get({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name });
+          return current && established(current) ? current : undefined;
         },
       });
       const spec = crd.spec as CrdSpec;
@@ -46,7 +65,7 @@ export async function installFromFiles(store: ObjectStore, files: string[], opti
           probe: async () => ((await store.discovery.find({ apiVersion, kind: spec.names.kind })) ? true : undefined),
         });
       }
-      return established;
+      return live;
     }),
   );
 }
