@@ -19,7 +19,6 @@ export interface ClusterAssets {
 }
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const buildScript = join(here, "build.sh");
 
 export const howToGetAssets =
   "run `npm run cluster:assets` (needs Go; builds Kubernetes from source, cached in ~/.cache/slipway) " +
@@ -27,8 +26,9 @@ export const howToGetAssets =
 
 /** Runs build.sh (which returns at once when the cache is filled) and describes its result. */
 export async function ensureAssets(options: { log?: (line: string) => void } = {}): Promise<ClusterAssets> {
-  const dir = await runBuildScript(options.log ?? (() => undefined));
-  return describeAssets(dir);
+  const lines = await runAssetsScript("build.sh", "building the test cluster", options.log ?? (() => undefined));
+  // build.sh prints the directory as its last line.
+  return describeAssets(lines[lines.length - 1] ?? "");
 }
 
 export function describeAssets(dir: string): ClusterAssets {
@@ -52,9 +52,13 @@ export function describeAssets(dir: string): ClusterAssets {
   };
 }
 
-function runBuildScript(log: (line: string) => void): Promise<string> {
+/**
+ * Runs one of the asset scripts of this directory and resolves with its stdout lines; its log
+ * lines (stderr, "[cluster:assets] ...") go to `log` as they come.
+ */
+export function runAssetsScript(script: string, what: string, log: (line: string) => void): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", [buildScript], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", [join(here, script)], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -64,9 +68,9 @@ function runBuildScript(log: (line: string) => void): Promise<string> {
     });
     child.on("error", reject);
     child.on("close", (code) => {
-      const dir = stdout.trim().split("\n").pop() ?? "";
-      if (code === 0 && dir) resolve(dir);
-      else reject(new Error(`building the test cluster failed (exit ${code}):\n${stderr.slice(-4000)}`));
+      const lines = stdout.trim().split("\n").filter((line) => line !== "");
+      if (code === 0 && lines.length > 0) resolve(lines);
+      else reject(new Error(`${what} failed (exit ${code}):\n${stderr.slice(-4000)}`));
     });
   });
 }
