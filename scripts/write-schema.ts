@@ -1,5 +1,6 @@
-// Writes schema/slipway.schema.json from the zod schema, for editors (yaml-language-server).
+// Writes the JSON schemas in schema/ from the zod schemas, for editors (yaml-language-server).
 import { writeFileSync } from "node:fs";
-import { renderJsonSchema } from "../src/config/json-schema.js";
+import { renderJsonSchema, renderPolicyJsonSchema } from "../src/config/json-schema.js";
 
 writeFileSync(new URL("../schema/slipway.schema.json", import.meta.url), renderJsonSchema());
+writeFileSync(new URL("../schema/slipway-policy.schema.json", import.meta.url), renderPolicyJsonSchema());

@@ -1,8 +1,18 @@
-// The JSON schema of .github/slipway.yml, generated from the zod schema so the two never drift.
+// The JSON schemas of .github/slipway.yml and of the server's policy file, generated from the zod
+// schemas so the two never drift.
 import { z } from "zod";
+import { policySchema } from "./policy.js";
 import { repoConfigSchema } from "./schema.js";
 
 export function renderJsonSchema(): string {
-  const schema = z.toJSONSchema(repoConfigSchema, { io: "input", unrepresentable: "any" });
-  return `${JSON.stringify({ ...schema, title: "Slipway configuration (.github/slipway.yml)" }, null, 2)}\n`;
+  return render(repoConfigSchema, "Slipway configuration (.github/slipway.yml)");
+}
+
+export function renderPolicyJsonSchema(): string {
+  return render(policySchema, "Slipway server policy (SLIPWAY_POLICY)");
+}
+
+function render(schema: z.ZodType, title: string): string {
+  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return `${JSON.stringify({ ...json, title }, null, 2)}\n`;
 }

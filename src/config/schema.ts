@@ -8,6 +8,9 @@ const environmentName = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' and '-' (it names check runs and deployments)");
 
+/** `Kind` (any API group) or `group/Kind`, as in the server's policy. */
+export const kindName = z.string().regex(/^(?:[a-z0-9.-]*\/)?[A-Z][A-Za-z0-9]*$/, "a kind such as `Namespace` or `rbac.authorization.k8s.io/ClusterRole`");
+
 export const environmentSchema = z
   .object({
     name: environmentName.describe("Shown in comments and check runs, e.g. `slipway/plan (production)`."),
@@ -34,9 +37,17 @@ export const environmentSchema = z
       .optional()
       .describe("Namespaces the manifests may use (default: any)."),
     clusterScoped: z
+      .union([z.boolean(), z.array(kindName).min(1)])
+      .default(false)
+      .describe(
+        "May pull requests change cluster-scoped kinds? true: every kind the server's policy grants this repository; a list (`Namespace`, `rbac.authorization.k8s.io/ClusterRole`): only those, each of which the policy must grant.",
+      ),
+    adopt: z
       .boolean()
       .default(false)
-      .describe("May pull requests change cluster-scoped kinds (Namespaces, ClusterRoles, CRDs)?"),
+      .describe(
+        "May an apply take over objects that exist and that Slipway did not apply (the server's policy must grant it)? Without it, such an object fails the plan and the apply: otherwise a change could take an object over now and prune it later.",
+      ),
     conflicts: z
       .enum(["fail", "warn", "force"])
       .default("fail")

@@ -26,7 +26,8 @@ export type ManifestFindingCode =
   | "namespace-missing"
   | "namespace-not-allowed"
   | "cluster-scoped-not-allowed"
-  | "namespace-on-cluster-scoped";
+  | "namespace-on-cluster-scoped"
+  | "slipway-owned";
 
 export interface ManifestFinding extends Finding {
   code: ManifestFindingCode;

@@ -2,9 +2,11 @@
 // allowed namespaces, cluster-scoped kinds, duplicates. Returns copies with metadata.namespace
 // filled in, and leaves out every object that has an error finding (so nothing invalid gets as
 // far as a dry-run).
+import picomatch from "picomatch";
 import { scopesDefinedBy } from "./defined-scopes.js";
 import type { ManifestFinding, ManifestFindingCode } from "./findings.js";
-import { displayName, identityKey, refOf } from "./object.js";
+import { kindMatches } from "./kind-pattern.js";
+import { displayName, groupOf, identityKey, refOf, type KubeObject } from "./object.js";
 import type { FindingSeverity, SourceObject } from "./types.js";
 
 const config = ".github/slipway.yml";
@@ -13,10 +15,13 @@ export interface ValidateParams {
   objects: SourceObject[];
   /** For namespaced objects that do not set metadata.namespace (the environment's `namespace`). */
   defaultNamespace?: string;
-  /** When given, the only namespaces objects may be in (the environment's `allowedNamespaces`). */
+  /**
+   * When given, the only namespaces objects may be in: names or patterns (`web-*`), the
+   * environment's `allowedNamespaces` or what the server's policy grants.
+   */
   allowedNamespaces?: string[];
-  /** May cluster-scoped objects be changed (the environment's `clusterScoped`)? */
-  allowClusterScoped: boolean;
+  /** Which cluster-scoped objects may be changed: any (true), none (false), or those of these kinds. */
+  clusterScoped: boolean | string[];
   /** Whether the cluster serves a kind as namespaced; undefined when it does not serve the kind. */
   isNamespaced: (ref: { apiVersion: string; kind: string }) => boolean | undefined;
   /**
@@ -81,10 +86,12 @@ function placeObject(params: ValidateParams & { source: SourceObject; namespaced
     // The API server ignores it too; keeping it would put a wrong name on the object everywhere.
     const written = metadata.namespace;
     delete metadata.namespace;
-    if (!params.allowClusterScoped) {
+    if (!clusterScopedAllowed(params.clusterScoped, copy.object)) {
       const message =
-        `${kind} is cluster-scoped, and this environment may not change cluster-scoped objects; ` +
-        `to allow it, set \`clusterScoped: true\` for the environment in ${config}.`;
+        params.clusterScoped === false
+          ? `${kind} is cluster-scoped, and this environment may not change cluster-scoped objects; ` +
+            `to allow it, set \`clusterScoped: true\` for the environment in ${config} (the server's policy must grant the kind).`
+          : `${kind} is cluster-scoped, and neither this environment nor the server's policy lets it change ${kind} objects.`;
       return { findings: [at("error", "cluster-scoped-not-allowed", message, [])] };
     }
     if (written !== undefined) {
@@ -94,7 +101,13 @@ function placeObject(params: ValidateParams & { source: SourceObject; namespaced
       findings.push(at("warning", "namespace-on-cluster-scoped", message, ["metadata", "namespace"]));
     }
   }
-  if (metadata.namespace && allowedNamespaces && !allowedNamespaces.includes(metadata.namespace)) {
+  if (isSlipwayOwned(copy.object)) {
+    const message =
+      `${kind} ${metadata.name ?? ""} is one of Slipway's own objects (its inventories, Leases and canary state are ` +
+      `ConfigMaps and Leases named slipway-…, and ApplySet parents): manifests cannot write them. Rename the object.`;
+    return { findings: [...findings, at("error", "slipway-owned", message, ["metadata", "name"])] };
+  }
+  if (metadata.namespace && allowedNamespaces && !picomatch.isMatch(metadata.namespace, allowedNamespaces, { dot: true })) {
     const allowed = allowedNamespaces.join(", ") || "none";
     const message =
       `namespace "${metadata.namespace}" is not allowed in this environment (allowed: ${allowed}); ` +
@@ -129,4 +142,20 @@ function duplicateFinding(first: SourceObject, second: SourceObject): ManifestFi
     `${name} is defined twice, at ${where(first)} and ${where(second)}; the API server knows an object by group, ` +
     `kind, namespace and name (whatever the version), so remove one of them.`;
   return { severity: "error", code: "duplicate-object", message, position: { ...second.position }, object: name };
+}
+
+function clusterScopedAllowed(allowed: boolean | string[], object: KubeObject): boolean {
+  return typeof allowed === "boolean" ? allowed : allowed.some((pattern) => kindMatches(pattern, object));
+}
+
+/**
+ * Slipway keeps its state in ConfigMaps and Leases named `slipway-…` (inventories, apply Leases,
+ * canary state) and marks inventories as ApplySet parents: a manifest that wrote one could
+ * rewrite what Slipway may prune, or take another environment's Lease.
+ */
+function isSlipwayOwned(object: KubeObject): boolean {
+  const name = object.metadata.name ?? "";
+  const reservedKind =
+    (groupOf(object.apiVersion) === "" && object.kind === "ConfigMap") || (groupOf(object.apiVersion) === "coordination.k8s.io" && object.kind === "Lease");
+  return (reservedKind && name.startsWith("slipway-")) || object.metadata.labels?.["applyset.kubernetes.io/id"] !== undefined;
 }

@@ -15,7 +15,7 @@ export function validateSources(params: {
     objects: params.parsed.objects,
     defaultNamespace: params.environment.namespace,
     allowedNamespaces: params.environment.allowedNamespaces,
-    allowClusterScoped: params.environment.clusterScoped,
+    clusterScoped: params.environment.clusterScoped,
     isNamespaced: params.isNamespaced ?? builtinIsNamespaced,
     clusterKnown: params.isNamespaced !== undefined,
   });

@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { renderJsonSchema } from "../../src/config/json-schema.js";
+import { renderJsonSchema, renderPolicyJsonSchema } from "../../src/config/json-schema.js";
 import { parseRepoConfig } from "../../src/config/load.js";
 
 describe("parseRepoConfig", () => {
   it("fills every default", () => {
     const result = parseRepoConfig("environments:\n  - name: production\n    paths: ['deploy/**/*.yaml']\n");
-    expect(result).toEqual({
-      ok: true,
-      config: {
+    expect(result.ok && result.config).toEqual(
+      {
         forks: "validate",
         environments: [
           {
@@ -17,13 +16,14 @@ describe("parseRepoConfig", () => {
             exclude: [],
             namespace: "default",
             clusterScoped: false,
+            adopt: false,
             conflicts: "fail",
             prune: { allow: [], maxFraction: 0.5 },
             readinessTimeoutSeconds: 300,
           },
         ],
       },
-    });
+    );
   });
 
   it.each([
@@ -82,5 +82,10 @@ describe("the JSON schema", () => {
   it("is up to date with the zod schema (run `npm run schema` after changing it)", () => {
     const committed = readFileSync(new URL("../../schema/slipway.schema.json", import.meta.url), "utf8");
     expect(committed).toBe(renderJsonSchema());
+  });
+
+  it("of the server's policy is up to date too", () => {
+    const committed = readFileSync(new URL("../../schema/slipway-policy.schema.json", import.meta.url), "utf8");
+    expect(committed).toBe(renderPolicyJsonSchema());
   });
 });

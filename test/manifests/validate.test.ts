@@ -20,6 +20,8 @@ const object = (apiVersion: string, kind: string, name: string, namespace?: stri
 // What the test cluster serves; other kinds are unknown to it.
 const served = new Map([
   ["v1/ConfigMap", true],
+  ["v1/Secret", true],
+  ["coordination.k8s.io/v1/Lease", true],
   ["v1/Service", true],
   ["apps/v1/Deployment", true],
   ["autoscaling/v1/HorizontalPodAutoscaler", true],
@@ -31,7 +33,7 @@ const served = new Map([
 const isNamespaced = (ref: { apiVersion: string; kind: string }) => served.get(`${ref.apiVersion}/${ref.kind}`);
 
 const validate = (objects: SourceObject[], params: Partial<ValidateParams> = {}) =>
-  validateObjects({ objects, defaultNamespace: "apps", allowClusterScoped: false, isNamespaced, ...params });
+  validateObjects({ objects, defaultNamespace: "apps", clusterScoped: false, isNamespaced, ...params });
 const namesOf = (sources: SourceObject[]) => sources.map((source) => displayName(refOf(source.object)));
 
 describe("validateObjects: placing objects", () => {
@@ -67,7 +69,7 @@ describe("validateObjects: placing objects", () => {
       object("example.com/v1", "Gadget", "g"),
       object("example.com/v2", "Widget", "v2"),
     );
-    const { objects, findings } = validate(input, { allowClusterScoped: true });
+    const { objects, findings } = validate(input, { clusterScoped: true });
     expect(namesOf(objects)).toEqual([
       "CustomResourceDefinition/widgets.example.com",
       "CustomResourceDefinition/gadgets.example.com",
@@ -124,7 +126,7 @@ describe("validateObjects: findings", () => {
     {
       name: "a namespace on a cluster-scoped kind, which is dropped",
       files: [object("v1", "Namespace", "web", "apps")],
-      params: { allowClusterScoped: true },
+      params: { clusterScoped: true },
       expected: { severity: "warning", code: "namespace-on-cluster-scoped", object: "Namespace/web", line: 5, message: "cluster-scoped" },
       kept: ["Namespace/web"],
     },
@@ -170,6 +172,40 @@ describe("validateObjects: findings", () => {
       ["ConfigMap/kube-system/c", "a.yaml", "number"],
       ["Widget/w", "b.yaml", "number"],
       ["Namespace/team", "c.yaml", "number"],
+    ]);
+  });
+});
+
+describe("validateObjects: what the environment and the server's policy grant", () => {
+  it("lets only the granted cluster-scoped kinds through", () => {
+    const input = objectsOf(object("v1", "Namespace", "team"), object("rbac.authorization.k8s.io/v1", "ClusterRole", "reader"));
+    const { objects, findings } = validate(input, { clusterScoped: ["Namespace"] });
+    expect(namesOf(objects)).toEqual(["Namespace/team"]);
+    expect(findings).toMatchObject([{ code: "cluster-scoped-not-allowed", object: "ClusterRole/reader" }]);
+    expect(validate(input, { clusterScoped: ["rbac.authorization.k8s.io/ClusterRole"] }).findings).toMatchObject([{ object: "Namespace/team" }]);
+  });
+
+  it("matches namespaces against names and patterns", () => {
+    const input = objectsOf(object("v1", "ConfigMap", "a", "web-blue"), object("v1", "ConfigMap", "b", "payments"));
+    const { objects, findings } = validate(input, { allowedNamespaces: ["web-*"] });
+    expect(namesOf(objects)).toEqual(["ConfigMap/web-blue/a"]);
+    expect(findings).toMatchObject([{ code: "namespace-not-allowed", object: "ConfigMap/payments/b" }]);
+  });
+
+  it("refuses Slipway's own objects: inventories, Leases, ApplySet parents", () => {
+    const input = objectsOf(
+      object("v1", "ConfigMap", "slipway-inventory-production"),
+      object("coordination.k8s.io/v1", "Lease", "slipway-inventory-production-lock"),
+      lines("apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: parent", "  labels:", "    applyset.kubernetes.io/id: applyset-x-v1"),
+      object("v1", "Secret", "slipway-credentials"),
+    );
+    const { objects, findings } = validate(input);
+    // Only ConfigMaps and Leases are Slipway's kinds of state: a Secret of that name is the user's.
+    expect(namesOf(objects)).toEqual(["Secret/apps/slipway-credentials"]);
+    expect(findings.map((finding) => `${finding.code} ${finding.object ?? ""}`)).toEqual([
+      "slipway-owned ConfigMap/apps/slipway-inventory-production",
+      "slipway-owned Lease/apps/slipway-inventory-production-lock",
+      "slipway-owned ConfigMap/apps/parent",
     ]);
   });
 });
