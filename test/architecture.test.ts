@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, "..", "src");
 
 /** Folders that take data and return data (STYLE: pure core, I/O at the edges). */
 const pure = ["manifests", "plan", "desired", "render"];
-const ioFolders = ["kube", "github", "jobs", "apply", "planning", "cli"];
+const ioFolders = ["kube", "github", "jobs", "apply", "planning", "cli", "http"];
 const ioPackages = ["probot", "@kubernetes/client-node", "octokit", "node:https", "node:http", "node:net"];
 
 interface Import {
@@ -37,7 +37,7 @@ function importsOf(file: string): Import[] {
   return [...statements, ...dynamic];
 }
 
-/** The top-level folder of a file under src/, or undefined for the composition roots (index.ts, cli.ts). */
+/** The top-level folder of a file under src/, or undefined for the composition roots (index.ts, server.ts, cli.ts). */
 function folderOf(file: string): string | undefined {
   const parts = relative(root, file).split(sep);
   return parts.length > 1 ? parts[0] : undefined;

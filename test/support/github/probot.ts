@@ -9,6 +9,8 @@ export interface TestProbotOptions {
   githubToken?: string;
   /** Pass e.g. `pino({ level: "debug" })` while debugging a test; silent otherwise. */
   log?: Logger;
+  /** The webhook secret deliveries must be signed with; Probot's default otherwise. */
+  secret?: string;
 }
 
 const TEST_APP_ID = 1;
@@ -40,13 +42,19 @@ function testPrivateKey(): string {
 
 /** Builds a Probot with `appFn` loaded; send it events with `await probot.receive({ id, name, payload })`. */
 export async function createTestProbot(appFn: ApplicationFunction, options: TestProbotOptions = {}): Promise<Probot> {
-  const probot = new Probot({
+  const probot = createUnloadedTestProbot(options);
+  await probot.load(appFn);
+  return probot;
+}
+
+/** The same Probot with no app loaded yet, for code that loads the app itself (Slipway's HTTP server). */
+export function createUnloadedTestProbot(options: TestProbotOptions = {}): Probot {
+  return new Probot({
     appId: TEST_APP_ID,
     privateKey: testPrivateKey(),
     githubToken: options.githubToken,
+    secret: options.secret,
     Octokit: TestOctokit,
     log: options.log ?? pino({ level: "silent" }),
   });
-  await probot.load(appFn);
-  return probot;
 }
