@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KubeConfig } from "@kubernetes/client-node";
+import { developmentConfigHashKey } from "../src/config/server-security.js";
 import { stampDesired } from "../src/desired/desired-state.js";
 import { defineEnvironment } from "../src/config/schema.js";
 import { KubeClient } from "../src/kube/client.js";
@@ -65,7 +66,7 @@ async function prepareCluster(store: ObjectStore): Promise<void> {
   await store.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, { fieldManager: "demo-setup" });
   say("applying fixtures/demo/v1 as Slipway (field manager `slipway`)");
   const objects = manifests("v1").flatMap((file) => parseManifestFile(file).objects.map(({ object }) => ({ ...object, metadata: { ...object.metadata, namespace } })));
-  for (const body of stampDesired({ objects, environment }).bodies.values()) await store.apply(body, { fieldManager: "slipway" });
+  for (const body of stampDesired({ objects, environment, configHashKey: developmentConfigHashKey }).bodies.values()) await store.apply(body, { fieldManager: "slipway" });
   say("someone runs `kubectl edit` on the web image, and an autoscaler scales web to 4");
   const deployment = `/apis/apps/v1/namespaces/${namespace}/deployments/web`;
   const patch = (path: string, manager: string, body: unknown) =>

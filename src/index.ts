@@ -1,12 +1,36 @@
-// The Probot app: builds Slipway's dependencies from the server's environment and registers its
+// The Probot app: builds Slipway's dependencies from the server's settings and registers its
 // handlers. No logic here.
 import type { Probot } from "probot";
-import { readServerSettings } from "./config/server.js";
+import { readSecuritySettings, type SecuritySettings } from "./config/server-security.js";
+import { readServerSettings, type ServerSettings } from "./config/server.js";
 import { createSlipwayApp } from "./github/app.js";
 import { WorkQueue } from "./jobs/queue.js";
+import { loadDefaultKubeConfig } from "./kube/client.js";
 import { ClusterPool } from "./kube/cluster-pool.js";
 
+export interface SlipwaySettings {
+  server: ServerSettings;
+  security: SecuritySettings;
+}
+
+/** Reads every setting from the environment; throws (a SettingsError, saying what) when one is missing or invalid. */
+export function readSlipwaySettings(env: NodeJS.ProcessEnv = process.env): SlipwaySettings {
+  return {
+    server: readServerSettings(env),
+    security: readSecuritySettings({ env, currentContext: () => loadDefaultKubeConfig().getCurrentContext() }),
+  };
+}
+
+export function createSlipway(settings: SlipwaySettings): (app: Probot) => void {
+  return createSlipwayApp({
+    clusters: new ClusterPool(),
+    queue: new WorkQueue(),
+    policy: settings.security.policy,
+    fieldManager: settings.server.fieldManager,
+    configHashKey: settings.security.configHashKey,
+  });
+}
+
 export default function slipway(app: Probot): void {
-  const settings = readServerSettings();
-  createSlipwayApp({ clusters: new ClusterPool(), queue: new WorkQueue(), fieldManager: settings.fieldManager })(app);
+  createSlipway(readSlipwaySettings())(app);
 }

@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { defineEnvironment } from "../../src/config/schema.js";
 import { identityKey, refOf, type KubeObject } from "../../src/manifests/object.js";
+import { developmentConfigHashKey } from "../../src/config/server-security.js";
 import { stampDesired } from "../../src/desired/desired-state.js";
 
 export const benchEnvironment = "bench";
@@ -52,7 +53,7 @@ export function generateApps(params: { count: number; namespace: string; changeE
 // would differ. The whole revision is stamped at once, as Slipway does.
 function stamp(objects: KubeObject[], namespace: string): (object: KubeObject) => KubeObject {
   const environment = defineEnvironment({ name: benchEnvironment, paths: ["**/*.yaml"], namespace });
-  const { bodies } = stampDesired({ objects, environment });
+  const { bodies } = stampDesired({ objects, environment, configHashKey: developmentConfigHashKey });
   return (object) => bodies.get(identityKey(refOf(object))) ?? object;
 }
 

@@ -26,9 +26,16 @@ export interface ApplyEnvironmentParams {
   /** Every manifest under the environment's paths at the commit: Git is the source of truth. */
   files: ManifestFile[];
   commit: string;
+  /**
+   * The repository (`owner/name`) applying: recorded in the inventory, and an inventory another
+   * repository owns is refused. Undefined for callers that speak for no repository (tests, tools).
+   */
+  owner?: string;
   store: ObjectStore;
   context: string;
   fieldManager: string;
+  /** The server's key for config hashes (default: the public development key). */
+  configHashKey?: string;
   /** Called under the Lease with the last applied commit; a reason to skip, or undefined to go on. */
   shouldSkip?: (lastCommit: string | undefined) => Promise<string | undefined>;
   concurrency?: number;
@@ -60,6 +67,14 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
   };
   return withLease(store, lease, async () => {
     const previous = await readInventory(store, location);
+    if (params.owner !== undefined && previous.owner !== undefined && previous.owner !== params.owner) {
+      return report({
+        outcome: "refused",
+        objects: [],
+        findings: [],
+        message: `Nothing was applied: the inventory ${location.namespace}/${inventoryName(location.environment)} belongs to ${previous.owner}, and two repositories cannot share one (they would prune each other's objects). Give environment ${environment.name} another name or another \`inventoryNamespace\`.`,
+      });
+    }
     const skip = await params.shouldSkip?.(previous.commit);
     if (skip) return report({ outcome: "skipped", objects: [], findings: [], message: skip });
 
@@ -70,6 +85,7 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       base: [],
       target: { mode: "cluster", store, context: params.context },
       fieldManager: params.fieldManager,
+      ...(params.configHashKey ? { configHashKey: params.configHashKey } : {}),
       concurrency,
       diffs: false,
     });
@@ -98,7 +114,12 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
     const recorded = await writeInventory(store, {
       location,
       fieldManager: params.fieldManager,
-      inventory: { objects: nextInventory({ applied, pruned, previous: previous.objects }), commit: params.commit, appliedAt: new Date().toISOString() },
+      inventory: {
+        objects: nextInventory({ applied, pruned, previous: previous.objects }),
+        commit: params.commit,
+        appliedAt: new Date().toISOString(),
+        ...((params.owner ?? previous.owner) ? { owner: params.owner ?? previous.owner } : {}),
+      },
     }).then(
       () => undefined,
       // The objects' results matter more than the record: report them, and let the next apply

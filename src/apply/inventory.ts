@@ -11,6 +11,12 @@ export interface Inventory {
   /** The commit of the last apply that ran to its end (successful or not). */
   commit?: string;
   appliedAt?: string;
+  /**
+   * The repository (`owner/name`) whose applies this inventory records. An apply from any other
+   * repository that names the same inventory is refused: two repositories never prune each
+   * other's objects.
+   */
+  owner?: string;
 }
 
 export async function readInventory(store: ObjectStore, location: InventoryLocation): Promise<Inventory> {
@@ -20,6 +26,7 @@ export async function readInventory(store: ObjectStore, location: InventoryLocat
     objects: parseObjects(data["objects.json"]),
     ...(data.commit ? { commit: data.commit } : {}),
     ...(data.appliedAt ? { appliedAt: data.appliedAt } : {}),
+    ...(data.owner ? { owner: data.owner } : {}),
   };
 }
 
@@ -43,6 +50,7 @@ export async function writeInventory(store: ObjectStore, params: { location: Inv
       "objects.json": JSON.stringify(objects.map(({ apiVersion, kind, namespace, name }) => ({ apiVersion, kind, ...(namespace ? { namespace } : {}), name }))),
       ...(inventory.commit ? { commit: inventory.commit } : {}),
       ...(inventory.appliedAt ? { appliedAt: inventory.appliedAt } : {}),
+      ...(inventory.owner ? { owner: inventory.owner } : {}),
     },
   };
   // The inventory is Slipway's own object: take it over from anyone who edited it.

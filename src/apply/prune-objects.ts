@@ -8,7 +8,7 @@ import { displayName, identityKey, type KubeObject, type ObjectRef } from "../ma
 import { previewPrune } from "../plan/prune.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
 import { sortForPrune } from "./order.js";
-import { environmentLabel } from "../desired/stamp.js";
+import { ownerLabels } from "../desired/desired-state.js";
 import type { ObjectResult } from "./types.js";
 
 /** Kinds whose deletion takes data or many other objects with it. */
@@ -39,8 +39,10 @@ export async function planPrune(params: {
     inventory: gone,
     live,
     fieldManager: params.fieldManager,
-    ownerLabel: { key: environmentLabel, value: environment.name },
-  }).map((plan) => plan.ref);
+    ownerLabels: ownerLabels(environment),
+  })
+    .filter((plan) => plan.action === "prune")
+    .map((plan) => plan.ref);
   return { candidates, ...refusalOf({ environment, candidates, inventorySize: inventory.length }) };
 }
 

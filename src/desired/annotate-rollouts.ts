@@ -41,10 +41,12 @@ function configVerb(plan: ObjectPlan): string | undefined {
 function rollsOut(action: PlanAction | undefined): boolean {
   switch (action) {
     case "change":
+    case "adopt":
       return true;
     case "create":
     case "unchanged":
     case "prune":
+    case "retain":
     case "unverified":
     case "rejected":
     case undefined:

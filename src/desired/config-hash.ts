@@ -2,7 +2,12 @@
 // so that changing one of them rolls the workload out. Only the content counts (`data`,
 // `binaryData`), never metadata: the hash of a desired object and of the same object read back
 // from the cluster must be equal, or every apply would roll every workload out.
-import { createHash } from "node:crypto";
+//
+// It is an HMAC with a key only the server holds: whoever can read a Deployment (and so its
+// annotation) must not be able to test guesses of a Secret's value offline. Every replica uses
+// the same key; a new key changes every hash, and so rolls every workload that reads config out
+// once.
+import { createHmac } from "node:crypto";
 import { isPlainObject, type KubeObject } from "../manifests/object.js";
 import type { ConfigKind, ConfigRefs } from "./config-refs.js";
 import { compareStrings } from "../manifests/fields.js";
@@ -13,17 +18,17 @@ export type ConfigLookup = (kind: ConfigKind, name: string) => KubeObject | unde
  * Names the encoding, so that changing it is a decision: a new encoding changes every hash,
  * and so rolls every workload out once.
  */
-const ENCODING = "slipway.dev/config-hash/v1";
+const ENCODING = "slipway.dev/config-hash/v2";
 
-/** SHA-256, hex, of a canonical encoding of the referenced objects; independent of key order. */
-export function configHash(params: { refs: ConfigRefs; lookup: ConfigLookup }): string {
+/** HMAC-SHA-256, hex, of a canonical encoding of the referenced objects; independent of key order. */
+export function configHash(params: { refs: ConfigRefs; lookup: ConfigLookup; key: string }): string {
   const names = (list: string[]) => [...new Set(list)].sort(compareStrings);
   const entries = [
     ...names(params.refs.configMaps).map((name) => encodeEntry("ConfigMap", name, params.lookup("ConfigMap", name))),
     ...names(params.refs.secrets).map((name) => encodeEntry("Secret", name, params.lookup("Secret", name))),
   ];
   // JSON of nested arrays: unambiguous, whatever characters the keys and values hold.
-  return createHash("sha256").update(JSON.stringify([ENCODING, entries])).digest("hex");
+  return createHmac("sha256", params.key).update(JSON.stringify([ENCODING, entries])).digest("hex");
 }
 
 function encodeEntry(kind: ConfigKind, name: string, object: KubeObject | undefined): unknown[] {

@@ -43,6 +43,8 @@ export interface StampWorkloadsParams {
   applySet?: string;
   /** Absent: objects outside `objects` hash as absent (offline plans). */
   lookupLive?: LiveConfigLookup;
+  /** The server's key for config hashes. */
+  configHashKey: string;
 }
 
 export interface StampedObjects {
@@ -68,7 +70,7 @@ export function stampWorkloads(params: StampWorkloadsParams): StampedObjects {
     const lookup = (kind: ConfigKind, name: string) =>
       desired.get(configKey({ kind, namespace, name })) ?? params.lookupLive?.(kind, namespace, name);
     rollouts.set(displayName(refOf(object)), configRefsIn(refs, namespace).map(configDisplayName));
-    return withTemplateAnnotation(stamped, configHash({ refs, lookup }));
+    return withTemplateAnnotation(stamped, configHash({ refs, lookup, key: params.configHashKey }));
   });
   return { objects, rollouts };
 }
@@ -124,6 +126,17 @@ function configRefsIn(refs: ConfigRefs, namespace: string): ConfigRef[] {
 
 function configDisplayName(ref: ConfigRef): string {
   return displayName({ apiVersion: "v1", ...ref });
+}
+
+/** A copy without the config hash in its pod template, for comparing a workload's other fields. */
+export function withoutConfigHash(workload: KubeObject): KubeObject {
+  const spec = isPlainObject(workload.spec) ? workload.spec : undefined;
+  const template = spec && isPlainObject(spec.template) ? spec.template : undefined;
+  const metadata = template && isPlainObject(template.metadata) ? template.metadata : undefined;
+  const annotations = metadata && isPlainObject(metadata.annotations) ? metadata.annotations : undefined;
+  if (!spec || !template || !metadata || !annotations || !(configHashAnnotation in annotations)) return workload;
+  const { [configHashAnnotation]: _hash, ...rest } = annotations;
+  return { ...workload, spec: { ...spec, template: { ...template, metadata: { ...metadata, annotations: rest } } } };
 }
 
 /** A copy with the annotation set; the input's nested objects are not modified. */

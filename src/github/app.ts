@@ -12,14 +12,19 @@ import type { EnvironmentConfig } from "../config/schema.js";
 import { applyCheckRunName } from "../render/apply-report.js";
 import { applyPush } from "./apply-push.js";
 import { canWrite } from "./permissions.js";
-import { loadRepoConfig } from "./repo-reader.js";
+import type { Policy } from "../config/policy.js";
+import { readRepoAccess } from "./repo-access.js";
+import { reportConfigProblem } from "./check-runs.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
 
 export interface SlipwayDeps {
   clusters: Clusters;
   queue: WorkQueue;
+  /** The server's policy: what each repository may do. */
+  policy: Policy;
   fieldManager: string;
+  configHashKey: string;
 }
 
 export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
@@ -35,7 +40,16 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
         (failure) => reportPlanFailure(octokit, { pr, progress, failure }),
         () =>
           planPullRequest(
-            { octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, latestHead: () => latestHeads.get(keyOf(pr)), log: context.log, progress },
+            {
+              octokit,
+              clusters: deps.clusters,
+              policy: deps.policy,
+              fieldManager: deps.fieldManager,
+              configHashKey: deps.configHashKey,
+              latestHead: () => latestHeads.get(keyOf(pr)),
+              log: context.log,
+              progress,
+            },
             pr,
           ),
       );
@@ -73,21 +87,30 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       );
     });
 
-    /** Applies the environments `select` picks (by the branch pushed, or the one a re-run names). */
-    const runApply = (context: Context, repo: RepoRef, sha: string, select: (environment: EnvironmentConfig) => boolean) => {
+    /**
+     * Applies the environments `select` picks (by the branch pushed, or the one a re-run names),
+     * with the configuration at the commit: the one its reviewers saw.
+     */
+    const runApply = (context: Context, params: { repo: RepoRef; sha: string; defaultBranch: string; select: (environment: EnvironmentConfig, branch: string) => boolean }) => {
+      const { repo, sha } = params;
       deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply:${sha}`, () =>
         boundary(context, undefined, async () => {
-          const config = await loadRepoConfig(context.octokit, repo);
-          if (!config.ok) {
-            context.log.warn(`${repo.owner}/${repo.repo}: no valid .github/slipway.yml; push ${sha} not applied`);
+          const access = await readRepoAccess(context.octokit, { ...repo, ref: sha, policy: deps.policy });
+          if (!access.ok) {
+            context.log.warn(`${repo.owner}/${repo.repo}: no cluster access (${access.problem.kind}); ${sha} not applied`);
+            await reportConfigProblem(context.octokit, { ...repo, sha, problem: access.problem });
             return;
           }
-          const environments = config.config.environments.filter(select);
-          for (const environment of environments) {
+          for (const granted of access.environments) {
+            const branch = granted.environment.branch ?? params.defaultBranch;
+            if (!params.select(granted.environment, branch)) continue;
             // One apply per environment at a time: the newest waiting push of an environment wins.
-            deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply-env:${environment.name}`, () =>
+            deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply-env:${granted.environment.name}`, () =>
               boundary(context, undefined, async () => {
-                await applyPush({ octokit: context.octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, log: context.log }, { ...repo, sha, environment });
+                await applyPush(
+                  { octokit: context.octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, log: context.log },
+                  { ...repo, sha, granted, branch },
+                );
               }),
             );
           }
@@ -98,9 +121,8 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
     app.on("push", (context) => {
       const { payload } = context;
       if (payload.deleted || !payload.ref.startsWith("refs/heads/") || !deps.queue.acceptDelivery(context.id)) return;
-      const branch = payload.ref.slice("refs/heads/".length);
-      const defaultBranch = payload.repository.default_branch;
-      runApply(context, toRepoRef(payload.repository), payload.after, (environment) => (environment.branch ?? defaultBranch) === branch);
+      const pushed = payload.ref.slice("refs/heads/".length);
+      runApply(context, { repo: toRepoRef(payload.repository), sha: payload.after, defaultBranch: payload.repository.default_branch, select: (_, branch) => branch === pushed });
     });
 
     app.on("check_run.rerequested", (context) => {
@@ -108,7 +130,8 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       if (!checkRun.name.startsWith("slipway/") || !deps.queue.acceptDelivery(context.id)) return;
       const repo = toRepoRef(context.payload.repository);
       if (checkRun.name.startsWith("slipway/apply")) {
-        runApply(context, repo, checkRun.head_sha, (environment) => applyCheckRunName(environment.name) === checkRun.name);
+        // Re-applies only if the commit is still its branch's head: applyPush checks.
+        runApply(context, { repo, sha: checkRun.head_sha, defaultBranch: context.payload.repository.default_branch, select: (environment) => applyCheckRunName(environment.name) === checkRun.name });
         return;
       }
       for (const { number } of checkRun.pull_requests) {

@@ -1,13 +1,15 @@
 // Apply on merge, as a pipeline per environment:
-//   1. start the check run `slipway/apply (<env>)` and a GitHub deployment, in progress;
-//   2. read every manifest of the environment at the pushed commit, in one tarball request;
-//   3. apply (skipping a commit older than the last applied one, found with the compare API);
-//   4. complete the check run and the deployment status, and comment on the merged pull request.
+//   1. start the check run `slipway/apply (<env>)`; apply nothing unless the commit is the head
+//      of the environment's branch (a stale or forged push, a PR's head commit, applies nothing);
+//   2. start a GitHub deployment, in progress;
+//   3. read every manifest of the environment at the pushed commit, in one tarball request;
+//   4. apply as the repository's identity (skipping a commit older than the last applied one);
+//   5. complete the check run and the deployment status, and comment on the merged pull request.
 import { applyEnvironment } from "../apply/apply-environment.js";
 import type { ApplyReport } from "../apply/types.js";
-import type { EnvironmentConfig } from "../config/schema.js";
+import type { GrantedEnvironment } from "../config/narrow.js";
 import type { Clusters } from "../kube/cluster-pool.js";
-import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, type ApplyCheckRun } from "../render/apply-report.js";
+import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, renderNotBranchHead, type ApplyCheckRun } from "../render/apply-report.js";
 import { renderApplyFailure } from "../render/failures.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
@@ -18,31 +20,42 @@ export interface ApplyPushDeps {
   octokit: GitHubClient;
   clusters: Clusters;
   fieldManager: string;
+  configHashKey: string;
   log: { info: (message: string) => void; warn: (message: string) => void };
 }
 
 export interface PushTarget extends RepoRef {
   sha: string;
-  environment: EnvironmentConfig;
+  /** The environment as the server's policy narrowed it, with the identity to act as. */
+  granted: GrantedEnvironment;
+  /** The branch whose head `sha` must be: the environment's branch. */
+  branch: string;
 }
 
 export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promise<ApplyReport | undefined> {
   const { octokit } = deps;
-  const { environment } = target;
+  const { environment, identity } = target.granted;
   const checkRun = await startCheckRun(octokit, { ...target, name: applyCheckRunName(environment.name), headSha: target.sha });
   let deployment: number | undefined;
   try {
+    const head = await branchHead(octokit, target);
+    if (head !== target.sha) {
+      await completeCheckRun(octokit, { ...target, checkRun, report: renderNotBranchHead({ environment: environment.name, sha: target.sha, branch: target.branch, head }) });
+      return undefined;
+    }
     // Inside the try: a deployment GitHub refuses must still leave the check run completed.
     deployment = await startDeployment(octokit, target, checkRun);
-    const files = await readEnvironmentAt(octokit, target);
-    const cluster = await deps.clusters.access(environment.context);
+    const files = await readEnvironmentAt(octokit, { ...target, environment });
+    const cluster = await deps.clusters.access(environment.context, identity);
     const report = await applyEnvironment({
       environment,
       files,
       commit: target.sha,
+      owner: `${target.owner}/${target.repo}`,
       store: cluster.store,
       context: cluster.context,
       fieldManager: deps.fieldManager,
+      configHashKey: deps.configHashKey,
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
     });
     const rendered = renderApplyCheckRun(report);
@@ -59,12 +72,23 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
   }
 }
 
+/** The commit the branch points at now, through the API: the only commit an apply may apply. */
+async function branchHead(octokit: GitHubClient, target: PushTarget): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getBranch({ owner: target.owner, repo: target.repo, branch: target.branch });
+    return data.commit.sha;
+  } catch (error) {
+    if (isHttpStatus(error, 404)) return undefined;
+    throw error;
+  }
+}
+
 /** A reason to skip when `sha` is behind the last applied commit (an out-of-order delivery). */
 async function olderThanApplied(octokit: GitHubClient, target: PushTarget, last: string | undefined): Promise<string | undefined> {
   if (!last || last === target.sha) return undefined;
   try {
     const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner: target.owner, repo: target.repo, basehead: `${last}...${target.sha}`, per_page: 1 });
-    if (data.status === "behind") return `Skipped: ${target.sha.slice(0, 12)} is older than ${last.slice(0, 12)}, which is already applied to ${target.environment.name}.`;
+    if (data.status === "behind") return `Skipped: ${target.sha.slice(0, 12)} is older than ${last.slice(0, 12)}, which is already applied to ${target.granted.environment.name}.`;
     return undefined;
   } catch (error) {
     // A last commit GitHub no longer knows (a force-push) does not block the new one.
@@ -78,10 +102,10 @@ async function startDeployment(octokit: GitHubClient, target: PushTarget, checkR
     owner: target.owner,
     repo: target.repo,
     ref: target.sha,
-    environment: target.environment.name,
+    environment: target.granted.environment.name,
     auto_merge: false,
     required_contexts: [],
-    description: `Slipway applies ${target.environment.name}`,
+    description: `Slipway applies ${target.granted.environment.name}`,
   });
   if (!("id" in data)) return undefined;
   await setDeploymentState(octokit, target, data.id, "in_progress", "Applying", checkRun);
@@ -120,6 +144,6 @@ async function commentOnMergedPullRequest(octokit: GitHubClient, target: PushTar
     owner: target.owner,
     repo: target.repo,
     issue_number: merged.number,
-    body: renderMergedPullRequestComment({ commit: target.sha, environment: target.environment.name, report: rendered, checkRunUrl: checkRun.url }),
+    body: renderMergedPullRequestComment({ commit: target.sha, environment: target.granted.environment.name, report: rendered, checkRunUrl: checkRun.url }),
   });
 }

@@ -1,6 +1,7 @@
 // Check runs on the head commit: created in progress when the work starts, completed with the
 // report. Annotations go 50 per request (GitHub's limit); later updates append to earlier ones.
 import { batchAnnotations, type CheckRunReport } from "../render/check-run.js";
+import { describeConfigProblem, type ConfigProblem } from "../render/config-problem.js";
 import { CHECK_RUN_SUMMARY_MAX, truncateText } from "../render/limits.js";
 import type { GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
@@ -41,6 +42,23 @@ export async function completeCheckRun(octokit: GitHubClient, params: RepoRef & 
     output: first.length > 0 ? { ...output, annotations: first } : output,
   });
   for (const annotations of rest) await octokit.rest.checks.update({ ...target, output: { ...output, annotations } });
+}
+
+/**
+ * A commit whose configuration gives no cluster access (missing, invalid, beyond the policy, or
+ * no rule): one completed `slipway/apply` check run that says so, since no environment is known.
+ */
+export async function reportConfigProblem(octokit: GitHubClient, params: RepoRef & { sha: string; problem: ConfigProblem }): Promise<void> {
+  await octokit.rest.checks.create({
+    owner: params.owner,
+    repo: params.repo,
+    name: "slipway/apply",
+    head_sha: params.sha,
+    status: "completed",
+    conclusion: "failure",
+    completed_at: new Date().toISOString(),
+    output: { title: "Nothing applied: no cluster access for this commit", summary: truncateText(describeConfigProblem(params.problem, "commit"), CHECK_RUN_SUMMARY_MAX / 3) },
+  });
 }
 
 /** A check run that could not produce a report: what failed, and what to do, as its summary. */

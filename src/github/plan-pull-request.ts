@@ -1,10 +1,12 @@
 // The plan of one pull request, as a pipeline:
-//   1. read .github/slipway.yml from the default branch;
+//   1. read .github/slipway.yml from the default branch, narrowed to the server's policy;
 //   2. list the files the pull request changes, and pick the environments they touch;
 //   3. per environment: start its check run, read the files, plan, complete the check run;
 //   4. write the sticky comment, unless a newer head commit has been seen meanwhile.
 import picomatch from "picomatch";
-import type { EnvironmentConfig, RepoConfig } from "../config/schema.js";
+import type { GrantedEnvironment } from "../config/narrow.js";
+import type { ForksLevel, Policy } from "../config/policy.js";
+import type { EnvironmentConfig } from "../config/schema.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { EnvironmentPlan } from "../plan/types.js";
 import { planEnvironment, type PlanTarget } from "../planning/plan-environment.js";
@@ -15,13 +17,17 @@ import { renderPlanFailure, type FailureReport } from "../render/failures.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
-import { downloadTarball, environmentFiles, listChangedFiles, loadRepoConfig, readBaseFiles, type ChangedFile } from "./repo-reader.js";
+import { readRepoAccess } from "./repo-access.js";
+import { downloadTarball, environmentFiles, listChangedFiles, readBaseFiles, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
 
 export interface PlanPullRequestDeps {
   octokit: GitHubClient;
   clusters: Clusters;
+  /** The server's policy, which bounds what each repository may do. */
+  policy: Policy;
   fieldManager: string;
+  configHashKey: string;
   /** The newest head commit seen for this pull request, to never overwrite a newer plan's comment. */
   latestHead: () => string | undefined;
   log: { info: (message: string) => void; warn: (message: string) => void };
@@ -39,18 +45,18 @@ export interface PlanProgress {
 export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequestRef): Promise<void> {
   const { octokit } = deps;
   const progress = deps.progress ?? { completed: new Set<string>() };
-  const config = await loadRepoConfig(octokit, pr);
-  if (!config.ok) {
-    await upsertStickyComment(octokit, { ...pr, marker: planCommentMarker, body: renderConfigProblem({ problem: config, marker: planCommentMarker }) });
+  const access = await readRepoAccess(octokit, { ...pr, policy: deps.policy });
+  if (!access.ok) {
+    await upsertStickyComment(octokit, { ...pr, marker: planCommentMarker, body: renderConfigProblem({ problem: access.problem, marker: planCommentMarker }) });
     return;
   }
-  if (pr.isFork && config.config.forks === "ignore") return;
-  progress.environments = config.config.environments.map((environment) => environment.name);
+  if (pr.isFork && access.forks === "ignore") return;
+  progress.environments = access.environments.map(({ environment }) => environment.name);
   const changed = await listChangedFiles(octokit, pr);
-  const touched = config.config.environments
-    .map((environment) => ({ environment, files: filesOf(environment, changed) }))
+  const touched = access.environments
+    .map((granted) => ({ granted, files: filesOf(granted.environment, changed) }))
     .filter(({ files }) => files.length > 0);
-  progress.environments = touched.map(({ environment }) => environment.name);
+  progress.environments = touched.map(({ granted }) => granted.environment.name);
   if (touched.length === 0) return;
 
   const plans: EnvironmentPlan[] = [];
@@ -58,10 +64,10 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
   // The head revision is read once, as a tarball, for every environment the pull request touches.
   let tarball: Promise<Buffer> | undefined;
   const headTarball = () => (tarball ??= downloadTarball(octokit, { ...pr, sha: pr.headSha }));
-  for (const { environment, files } of touched) {
-    const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(environment.name), headSha: pr.headSha });
-    checkRunUrls[environment.name] = checkRun.url;
-    const plan = await planOneEnvironment({ deps, pr, config: config.config, environment, files, checkRun, headTarball, progress });
+  for (const { granted, files } of touched) {
+    const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(granted.environment.name), headSha: pr.headSha });
+    checkRunUrls[granted.environment.name] = checkRun.url;
+    const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, headTarball, progress });
     if (plan) plans.push(plan);
   }
   const newest = deps.latestHead();
@@ -77,14 +83,15 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
 async function planOneEnvironment(params: {
   deps: PlanPullRequestDeps;
   pr: PullRequestRef;
-  config: RepoConfig;
-  environment: EnvironmentConfig;
+  forks: ForksLevel;
+  granted: GrantedEnvironment;
   files: ChangedFile[];
   checkRun: CheckRunHandle;
   headTarball: () => Promise<Buffer>;
   progress: PlanProgress;
 }): Promise<EnvironmentPlan | undefined> {
-  const { deps, pr, environment, checkRun } = params;
+  const { deps, pr, checkRun } = params;
+  const { environment } = params.granted;
   try {
     // The whole environment at head, so config hashes cover the full desired set and the
     // workloads a changed ConfigMap rolls out are planned too; the changed files are part of it.
@@ -92,8 +99,8 @@ async function planOneEnvironment(params: {
     const changedAtHead = new Set(params.files.filter((file) => file.status !== "removed").map((file) => file.path));
     const head = headAll.filter((file) => changedAtHead.has(file.path));
     const base = await readBaseFiles(deps.octokit, { pr, files: params.files });
-    const target = await targetFor({ deps, pr, config: params.config, environment });
-    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager });
+    const target = await targetFor({ deps, pr, forks: params.forks, granted: params.granted });
+    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey });
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
     params.progress.completed.add(environment.name);
     return plan;
@@ -106,16 +113,12 @@ async function planOneEnvironment(params: {
   }
 }
 
-async function targetFor(params: {
-  deps: PlanPullRequestDeps;
-  pr: PullRequestRef;
-  config: RepoConfig;
-  environment: EnvironmentConfig;
-}): Promise<PlanTarget> {
-  if (params.pr.isFork && params.config.forks === "validate") {
+async function targetFor(params: { deps: PlanPullRequestDeps; pr: PullRequestRef; forks: ForksLevel; granted: GrantedEnvironment }): Promise<PlanTarget> {
+  if (params.pr.isFork && params.forks === "validate") {
     return { mode: "validate-only" };
   }
-  return { mode: "cluster", ...(await params.deps.clusters.access(params.environment.context)) };
+  const { environment, identity } = params.granted;
+  return { mode: "cluster", ...(await params.deps.clusters.access(environment.context, identity)) };
 }
 
 /**

@@ -10,9 +10,12 @@ import { readTarball } from "./tarball.js";
 
 export type RepoConfigResult = ConfigResult | { ok: false; missing: true };
 
-/** `.github/slipway.yml` from the default branch, so a pull request cannot change the policy that judges it. */
-export async function loadRepoConfig(octokit: GitHubClient, repo: RepoRef): Promise<RepoConfigResult> {
-  const text = await readText(octokit, { ...repo, path: configPath });
+/**
+ * `.github/slipway.yml` from the default branch (so a pull request cannot change the policy that
+ * judges it), or at a commit (the one an apply applies, whose configuration reviewers saw).
+ */
+export async function loadRepoConfig(octokit: GitHubClient, repo: RepoRef & { ref?: string }): Promise<RepoConfigResult> {
+  const text = await readText(octokit, { owner: repo.owner, repo: repo.repo, path: configPath, ...(repo.ref ? { ref: repo.ref } : {}) });
   if (text === undefined) return { ok: false, missing: true };
   return parseRepoConfig(text);
 }

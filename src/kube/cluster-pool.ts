@@ -1,7 +1,7 @@
 // One client per kubeconfig context, made on first use and kept (one keep-alive agent and one
 // discovery cache per cluster), for the server that plans many pull requests.
 import { KubeConfig } from "@kubernetes/client-node";
-import { KubeClient, type KubeClientOptions } from "./client.js";
+import { KubeClient, type Impersonation, type KubeClientOptions } from "./client.js";
 import { Discovery } from "./discovery.js";
 import { ObjectStore } from "./objects.js";
 
@@ -12,7 +12,8 @@ export interface ClusterAccess {
 
 /** What the app needs from clusters; tests of fork handling pass one that must never be called. */
 export interface Clusters {
-  access(context: string | undefined): Promise<ClusterAccess>;
+  /** The cluster of a kubeconfig context, as `identity` when given (each repository's own, from the policy). */
+  access(context: string | undefined, identity?: Impersonation): Promise<ClusterAccess>;
 }
 
 export class ClusterPool implements Clusters {
@@ -28,11 +29,11 @@ export class ClusterPool implements Clusters {
     private readonly options: Partial<KubeClientOptions> = {},
   ) {}
 
-  access(context: string | undefined): Promise<ClusterAccess> {
-    const key = context ?? "";
+  access(context: string | undefined, identity?: Impersonation): Promise<ClusterAccess> {
+    const key = JSON.stringify([context ?? "", identity?.user ?? "", identity?.groups ?? []]);
     let access = this.clients.get(key);
     if (!access) {
-      access = this.connect(context);
+      access = this.connect(context, identity);
       // A failure (a context that does not exist) is not cached: the next plan tries again.
       access.catch(() => this.clients.delete(key));
       this.clients.set(key, access);
@@ -45,8 +46,9 @@ export class ClusterPool implements Clusters {
     this.clients.clear();
   }
 
-  private async connect(context: string | undefined): Promise<ClusterAccess> {
-    const client = await KubeClient.fromKubeConfig({ kubeConfig: this.loadKubeConfig(), context, options: this.options });
+  private async connect(context: string | undefined, identity: Impersonation | undefined): Promise<ClusterAccess> {
+    const options = identity ? { ...this.options, impersonate: identity } : this.options;
+    const client = await KubeClient.fromKubeConfig({ kubeConfig: this.loadKubeConfig(), context, options });
     return { store: new ObjectStore(client, new Discovery(client)), context: client.contextName };
   }
 }

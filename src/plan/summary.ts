@@ -3,7 +3,7 @@
 import type { EnvironmentPlan, PlanConclusion, PlanCounts } from "./types.js";
 
 export function countPlan(plan: EnvironmentPlan): PlanCounts {
-  const counts: PlanCounts = { create: 0, change: 0, unchanged: 0, prune: 0, unverified: 0, rejected: 0, conflicts: 0, errors: 0, warnings: 0 };
+  const counts: PlanCounts = { create: 0, change: 0, unchanged: 0, adopt: 0, prune: 0, retain: 0, unverified: 0, rejected: 0, conflicts: 0, errors: 0, warnings: 0 };
   for (const object of plan.objects) {
     counts[object.action] += 1;
     counts.conflicts += object.conflicts.length;
@@ -30,7 +30,7 @@ export function concludePlan(plan: EnvironmentPlan): PlanConclusion {
 
 /** Whether applying the plan would change anything (the CLI's exit code 1). */
 export function planHasChanges(plan: EnvironmentPlan): boolean {
-  return plan.objects.some((object) => object.action !== "unchanged");
+  return plan.objects.some((object) => object.action !== "unchanged" && object.action !== "retain");
 }
 
 /** "2 to create, 3 to change, 1 to prune, 1 conflict" — only the non-zero parts. */
@@ -42,7 +42,9 @@ export function summaryLine(plan: EnvironmentPlan): string {
   };
   add(counts.create, "to create");
   add(counts.change, "to change");
+  add(counts.adopt, "to adopt");
   add(counts.prune, "to prune");
+  add(counts.retain, "left in the cluster");
   add(counts.rejected, "rejected");
   add(counts.unverified, "not verifiable by dry-run");
   add(counts.conflicts, "conflict", "conflicts");

@@ -6,14 +6,23 @@ import type { ObjectRef } from "../manifests/object.js";
 /**
  * What would happen to one object.
  * - create / change / unchanged: from the server-side dry-run (or, offline, from the base).
+ * - adopt: exists, and Slipway did not apply it (or applied it for another repository): merging
+ *   takes it over from its current managers, which needs `adopt: true` on the environment.
  * - prune: gone from the manifests and managed by Slipway, so merging deletes it.
+ * - retain: gone from the manifests, but merging leaves it in the cluster (Slipway did not apply
+ *   it, or another controller owns it); `note` says why.
  * - unverified: could not be dry-run for a known reason (its Namespace or CRD is new in the
  *   same change, an admission webhook without dry-run support); `note` says which.
  * - rejected: the API server refused the dry-run (invalid, immutable field, forbidden).
  */
-export type PlanAction = "create" | "change" | "unchanged" | "prune" | "unverified" | "rejected";
+export type PlanAction = "create" | "change" | "unchanged" | "adopt" | "prune" | "retain" | "unverified" | "rejected";
 
-export type SecretKeyState = "added" | "removed" | "changed" | "unchanged";
+/**
+ * - added / removed / changed / unchanged: compared on the decoded values.
+ * - written: the change sets the key, and the plan does not say whether that changes it (the
+ *   live value was not written by Slipway for this repository, so comparing would reveal it).
+ */
+export type SecretKeyState = "added" | "removed" | "changed" | "unchanged" | "written";
 
 export interface SecretKeyChange {
   key: string;
@@ -81,7 +90,9 @@ export interface PlanCounts {
   create: number;
   change: number;
   unchanged: number;
+  adopt: number;
   prune: number;
+  retain: number;
   unverified: number;
   rejected: number;
   conflicts: number;

@@ -6,17 +6,19 @@
 //   4. preview the pruning of objects the change removes, and explain config roll-outs;
 //   5. return the plan as data, for render/.
 import { annotateRollouts } from "../desired/annotate-rollouts.js";
-import { environmentLabel } from "../desired/stamp.js";
+import { ownerLabels } from "../desired/desired-state.js";
+import { carriesOwnerLabels, keysWrittenBySlipway, type Ownership } from "../plan/ownership.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { displayName, identityKey, refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
-import type { SourceObject } from "../manifests/types.js";
+import type { Finding, SourceObject } from "../manifests/types.js";
 import { previewPrune } from "../plan/prune.js";
-import { isSecret, scrubSecretValues } from "../plan/secrets.js";
+import { isSecret, scrubSecretValues, secretKeyChanges } from "../plan/secrets.js";
 import type { EnvironmentPlan, ObjectPlan, PlanMode } from "../plan/types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
 import { describeClusterFailure } from "./describe-failure.js";
 import { prepareDesired } from "./prepare-desired.js";
+import { developmentConfigHashKey } from "../config/server-security.js";
 import { type DesiredState } from "../desired/desired-state.js";
 import { parseFiles, parseFilesYielding, type LoadedSources, type ManifestFile } from "../manifests/manifest-file.js";
 import { validateSources } from "./validate-sources.js";
@@ -40,6 +42,8 @@ export interface PlanEnvironmentParams {
   headAll?: ManifestFile[];
   target: PlanTarget;
   fieldManager: string;
+  /** The server's key for config hashes (default: the public development key). */
+  configHashKey?: string;
   /** Render diffs (default true); the apply's preflight needs only the actions. */
   diffs?: boolean;
   /** Requests in flight against the API server (default 32: measured fastest for 500 objects on 2 cores). */
@@ -53,6 +57,7 @@ export async function planEnvironment(params: PlanEnvironmentParams): Promise<En
 /** The plan and the stamped bodies it dry-ran: the apply sends exactly these. */
 export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ plan: EnvironmentPlan; desired?: DesiredState }> {
   const { environment, target } = params;
+  const configHashKey = params.configHashKey ?? developmentConfigHashKey;
   let desired: DesiredState | undefined;
   const plan: EnvironmentPlan = {
     environment: environment.name,
@@ -72,14 +77,15 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
     const head = validateSources({ parsed: parsedHead, environment, isNamespaced });
     const readBase = async () => validateSources({ parsed: (parsedBase ??= await parseFilesYielding(params.base)), environment, isNamespaced });
     const store = target.mode === "cluster" ? target.store : undefined;
-    desired = await prepareDesired({ objects: objectsOf(head), environment, ...(store ? { store } : {}), concurrency: params.concurrency });
+    desired = await prepareDesired({ objects: objectsOf(head), environment, configHashKey, ...(store ? { store } : {}), concurrency: params.concurrency });
     const changedPaths = params.headAll ? new Set([...params.head, ...params.base].map((file) => file.path)) : undefined;
     const selected = selectPlanned({ head, base: changedPaths ? await readBase() : { objects: [], findings: [] }, changedPaths, desired });
     plan.findings = selected.findings;
     const objects = store
       ? await planAgainstCluster({ params, store, planned: selected.objects, head, readBase, desired })
-      : await planOffline({ planned: selected.objects, head, base: await readBase(), desired, environment });
+      : await planOffline({ planned: selected.objects, head, base: await readBase(), desired, environment, configHashKey });
     plan.objects = annotateRollouts({ plans: objects, rollouts: desired.rollouts });
+    if (!environment.adopt) plan.findings.push(...adoptionRefusals(plan.objects));
   } catch (error) {
     if (target.mode !== "cluster") throw error;
     plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf([parsedHead, parsedBase ?? parseFiles(params.base)]) });
@@ -103,16 +109,20 @@ async function planAgainstCluster(args: {
 }): Promise<ObjectPlan[]> {
   const { params, store, planned, head, desired } = args;
   const concurrency = params.concurrency ?? 32;
+  const ownership: Ownership = { fieldManager: params.fieldManager, ownerLabels: ownerLabels(params.environment) };
+  const lookup = await store.discovery.snapshot();
+  const bodyOf = (source: SourceObject) => desired.bodies.get(identityKey(refOf(source.object))) ?? source.object;
+  const served = planned.filter((source) => lookup(bodyOf(source)));
+  const prefetched = await prefetchLive(store, served.map(bodyOf));
+  const guarded = await guardedSecrets({ store, desired, planned: served.map(bodyOf), prefetched, ownership, concurrency });
   const context: ObjectPlanContext = {
     fieldManager: params.fieldManager,
     namespacesCreatedHere: new Set(head.objects.filter(({ object }) => object.kind === "Namespace" && object.apiVersion === "v1").map(({ object }) => object.metadata.name ?? "")),
     secrets: objectsOf(head).filter(isSecret),
     diffs: params.diffs ?? true,
+    ownership,
+    ...guarded,
   };
-  const lookup = await store.discovery.snapshot();
-  const bodyOf = (source: SourceObject) => desired.bodies.get(identityKey(refOf(source.object))) ?? source.object;
-  const served = planned.filter((source) => lookup(bodyOf(source)));
-  const prefetched = await prefetchLive(store, served.map(bodyOf));
   const dryRuns = mapConcurrent(planned, concurrency, (source) => {
     const body = bodyOf(source);
     if (!lookup(body)) return Promise.resolve(unservedKind(source));
@@ -137,9 +147,40 @@ async function planAgainstCluster(args: {
     inventory: removed,
     live,
     fieldManager: params.fieldManager,
-    ownerLabel: { key: environmentLabel, value: params.environment.name },
+    ownerLabels: ownership.ownerLabels,
   });
   return [...objects, ...pruned];
+}
+
+/**
+ * The Secrets of the desired set whose live values the plan must not compare with the change's:
+ * those that exist and whose keys Slipway did not write for this repository (only the keys it
+ * wrote may be compared), and the workloads whose config hash covers one of them — comparing
+ * their hashes would compare the values too.
+ */
+async function guardedSecrets(params: {
+  store: ObjectStore;
+  desired: DesiredState;
+  planned: KubeObject[];
+  prefetched: Map<string, KubeObject | undefined>;
+  ownership: Ownership;
+  concurrency: number;
+}): Promise<Pick<ObjectPlanContext, "uncomparedSecrets" | "hashNotCompared">> {
+  const { desired } = params;
+  const plannedNames = new Set(params.planned.map((body) => displayName(refOf(body))));
+  const coveredByPlanned = new Set([...desired.rollouts].filter(([workload]) => plannedNames.has(workload)).flatMap(([, configs]) => configs));
+  const secrets = [...desired.bodies.values()].filter((body) => isSecret(body) && (plannedNames.has(displayName(refOf(body))) || coveredByPlanned.has(displayName(refOf(body)))));
+  const uncomparedSecrets = new Map<string, Set<string>>();
+  await mapConcurrent(secrets, params.concurrency, async (secret) => {
+    const key = identityKey(refOf(secret));
+    const live = params.prefetched.has(key) ? params.prefetched.get(key) : await params.store.get(refOf(secret));
+    if (live === undefined) return;
+    const comparable = carriesOwnerLabels(live, params.ownership) ? keysWrittenBySlipway(live, params.ownership) : new Set<string>();
+    const written = secretKeyChanges(undefined, secret).map((change) => change.key);
+    if (written.some((name) => !comparable.has(name))) uncomparedSecrets.set(displayName(refOf(secret)), comparable);
+  });
+  const hashNotCompared = new Set([...desired.rollouts].filter(([, configs]) => configs.some((config) => uncomparedSecrets.has(config))).map(([workload]) => workload));
+  return { uncomparedSecrets, hashNotCompared };
 }
 
 async function planOffline(args: {
@@ -148,10 +189,11 @@ async function planOffline(args: {
   base: LoadedSources;
   desired: DesiredState;
   environment: EnvironmentConfig;
+  configHashKey: string;
 }): Promise<ObjectPlan[]> {
   const { planned, head, base, desired } = args;
   // The base revision stamped like the head, so only what the change does shows in the diff.
-  const baseDesired = await prepareDesired({ objects: objectsOf(base), environment: args.environment });
+  const baseDesired = await prepareDesired({ objects: objectsOf(base), environment: args.environment, configHashKey: args.configHashKey });
   const objects = planned.map((source) => {
     const key = identityKey(refOf(source.object));
     return planObjectOffline({ source, body: desired.bodies.get(key) ?? source.object, base: baseDesired.bodies.get(key) });
@@ -164,6 +206,22 @@ async function planOffline(args: {
     note: "Removed from the manifests: merging prunes it if Slipway applied it (not checked without a cluster).",
   }));
   return [...objects, ...pruned];
+}
+
+/**
+ * Taking over an object Slipway did not apply needs `adopt: true`: otherwise a change could take
+ * over someone else's object now and prune it later, by removing it from Git.
+ */
+function adoptionRefusals(objects: ObjectPlan[]): Finding[] {
+  return objects
+    .filter((object) => object.action === "adopt")
+    .map((object) => ({
+      severity: "error" as const,
+      code: "adopt-not-allowed",
+      message: `${object.name} exists, and Slipway did not apply it for this environment: taking it over needs \`adopt: true\` for the environment in .github/slipway.yml (which the server's policy must grant), or a name of its own. ${object.note ?? ""}`.trim(),
+      object: object.name,
+      ...(object.position ? { position: object.position } : {}),
+    }));
 }
 
 /** Objects at the base revision that the head revision no longer has. */

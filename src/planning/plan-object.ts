@@ -1,13 +1,15 @@
 // The plan of one object: against the cluster (live object and server-side dry-run) or,
 // offline, against the same object at the base revision.
+import { withoutConfigHash } from "../desired/stamp.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { lineOfFieldPath } from "../manifests/field-path.js";
 import { displayName, refOf, type KubeObject } from "../manifests/object.js";
 import type { SourceObject } from "../manifests/types.js";
 import { analyzeConflicts } from "../plan/conflicts.js";
 import { diffObjects, objectsDiffer } from "../plan/diff.js";
+import { appliedBySlipway, currentManagers, type Ownership } from "../plan/ownership.js";
 import { isSecret, scrubSecretValues, secretKeyChanges } from "../plan/secrets.js";
-import type { ObjectPlan, SecretKeyChange } from "../plan/types.js";
+import type { FieldConflict, ObjectPlan, SecretKeyChange } from "../plan/types.js";
 import { describeRejection } from "./describe-rejection.js";
 import { dryRunObject } from "./dry-run.js";
 
@@ -19,6 +21,15 @@ export interface ObjectPlanContext {
   secrets: KubeObject[];
   /** Render diffs (false for the apply's preflight, which only needs the actions). */
   diffs: boolean;
+  /** How to tell that Slipway applied a live object for this environment; otherwise merging adopts it. */
+  ownership: Ownership;
+  /**
+   * Secrets (by display name) whose live values a plan must not compare with the change's,
+   * because Slipway did not write them for this repository: the keys it may still compare.
+   */
+  uncomparedSecrets: Map<string, Set<string>>;
+  /** Workloads (by display name) whose config hash covers one of `uncomparedSecrets`. */
+  hashNotCompared: Set<string>;
 }
 
 export async function planObjectAgainstCluster(params: {
@@ -47,10 +58,34 @@ export async function planObjectAgainstCluster(params: {
     };
   }
   const secret = isSecret(outcome.result);
-  const conflicts = analyzeConflicts({ object: base.name, causes: outcome.conflicts, live, desired: outcome.result, isSecret: secret }).map(
-    (conflict) => ({ ...conflict, position: { ...source.position, line: lineOfFieldPath(source, conflict.field) } }),
-  );
-  return { ...base, ...compare({ name: base.name, before: live, after: outcome.result, secret, diffs: context.diffs }), conflicts };
+  const comparable = secret ? context.uncomparedSecrets.get(base.name) : undefined;
+  const conflicts = analyzeConflicts({ object: base.name, causes: outcome.conflicts, live, desired: outcome.result, isSecret: secret })
+    .filter((conflict) => comparable === undefined || !hidesSecretValue(conflict, comparable))
+    .map((conflict) => ({ ...conflict, position: { ...source.position, line: lineOfFieldPath(source, conflict.field) } }));
+  const compared = compare({
+    name: base.name,
+    before: live,
+    after: outcome.result,
+    secret,
+    diffs: context.diffs,
+    ...(comparable ? { comparableKeys: comparable } : {}),
+    hashNotCompared: context.hashNotCompared.has(base.name),
+  });
+  if (live !== undefined && !appliedBySlipway(live, context.ownership)) {
+    const managers = currentManagers(live);
+    const note = `Exists, and Slipway did not apply it for this environment: merging takes it over${managers.length > 0 ? ` from ${managers.join(", ")}` : ""}.`;
+    return { ...base, ...compared, action: "adopt", note: compared.note ? `${note} ${compared.note}` : note, conflicts };
+  }
+  return { ...base, ...compared, conflicts };
+}
+
+/**
+ * A conflict on a Secret value the plan may not compare: the API server reports one only when
+ * the values differ, so showing it would tell the change's author whether a guess is right.
+ */
+function hidesSecretValue(conflict: FieldConflict, comparableKeys: Set<string>): boolean {
+  const match = /^\.(?:data|stringData)\.(.+)$/.exec(conflict.field);
+  return match !== null && !comparableKeys.has(match[1] ?? "");
 }
 
 /** Offline: the object at the base revision stands in for the live one. */
@@ -58,13 +93,32 @@ export function planObjectOffline(params: { source: SourceObject; body: KubeObje
   const ref = refOf(params.body);
   const name = displayName(ref);
   const secret = isSecret(params.body);
-  return { ref, name, position: params.source.position, conflicts: [], ...compare({ name, before: params.base, after: params.body, secret, diffs: true }) };
+  return { ref, name, position: params.source.position, conflicts: [], ...compare({ name, before: params.base, after: params.body, secret, diffs: true, hashNotCompared: false }) };
 }
 
-function compare(params: { name: string; before: KubeObject | undefined; after: KubeObject; secret: boolean; diffs: boolean }): Pick<
-  ObjectPlan,
-  "action" | "diff" | "secretKeys"
-> {
+type Compared = Pick<ObjectPlan, "action" | "diff" | "secretKeys" | "note">;
+
+function compare(params: {
+  name: string;
+  before: KubeObject | undefined;
+  after: KubeObject;
+  secret: boolean;
+  diffs: boolean;
+  /** For a Secret whose live values may not be compared: the keys that may. */
+  comparableKeys?: Set<string>;
+  /** A workload whose config hash covers such a Secret: its hash is not compared. */
+  hashNotCompared: boolean;
+}): Compared {
+  if (params.comparableKeys) return compareGuardedSecret({ ...params, comparableKeys: params.comparableKeys });
+  if (params.hashNotCompared && params.before) {
+    const compared = compare({ ...params, before: withoutConfigHash(params.before), after: withoutConfigHash(params.after), hashNotCompared: false });
+    // Whether the hash changed would say whether the Secret's value did: say neither.
+    return {
+      ...compared,
+      action: "change",
+      note: "May roll out: its config hash covers a Secret whose live values Slipway did not write for this repository, so the plan does not compare them.",
+    };
+  }
   if (!params.diffs) {
     const changed = objectsDiffer(params.before, params.after) || (params.secret && secretKeyChanges(params.before, params.after).some((key) => key.state !== "unchanged"));
     return { action: !params.before ? "create" : changed ? "change" : "unchanged" };
@@ -75,4 +129,29 @@ function compare(params: { name: string; before: KubeObject | undefined; after: 
   const secretChanged = secretKeys?.some((key) => key.state !== "unchanged") ?? false;
   const action = diff !== "" || secretChanged ? "change" : "unchanged";
   return { action, ...(diff ? { diff } : {}), ...(secretKeys ? { secretKeys } : {}) };
+}
+
+/**
+ * A Secret whose live values Slipway did not write for this repository: keys it wrote are
+ * compared as usual; every other key the change sets is "written" (never compared), and live
+ * keys the change does not name are not listed at all. Data is left out of the diff.
+ */
+function compareGuardedSecret(params: { name: string; before: KubeObject | undefined; after: KubeObject; diffs: boolean; comparableKeys: Set<string> }): Compared {
+  const withoutData = (object: KubeObject): KubeObject => {
+    const { data: _data, stringData: _stringData, ...rest } = object;
+    return rest;
+  };
+  const desiredKeys = new Set(secretKeyChanges(undefined, params.after).map((change) => change.key));
+  const secretKeys = secretKeyChanges(params.before, params.after).flatMap((change): SecretKeyChange[] => {
+    if (params.comparableKeys.has(change.key)) return [change];
+    return desiredKeys.has(change.key) ? [{ key: change.key, state: "written" }] : [];
+  });
+  const before = params.before ? withoutData(params.before) : undefined;
+  const after = withoutData(params.after);
+  const diff = params.diffs ? diffObjects({ name: params.name, live: before, desired: after }) : "";
+  const changed = params.diffs ? diff !== "" : objectsDiffer(before, after);
+  const note = "Values not compared: the live Secret's values were not written by Slipway for this repository, so the plan shows which keys the change writes, not whether they differ.";
+  if (!params.before) return { action: "create", ...(diff ? { diff } : {}), secretKeys };
+  const action = changed || secretKeys.some((change) => change.state !== "unchanged") ? "change" : "unchanged";
+  return { action, ...(diff ? { diff } : {}), secretKeys, note };
 }

@@ -13,9 +13,10 @@ export async function prepareDesired(params: {
   environment: EnvironmentConfig;
   store?: ObjectStore;
   concurrency?: number;
+  configHashKey: string;
 }): Promise<DesiredState> {
   const lookupLive = params.store ? await readLiveConfig(params.store, params.objects, params.concurrency ?? 16) : undefined;
-  return stampDesired({ objects: params.objects, environment: params.environment, ...(lookupLive ? { lookupLive } : {}) });
+  return stampDesired({ objects: params.objects, environment: params.environment, configHashKey: params.configHashKey, ...(lookupLive ? { lookupLive } : {}) });
 }
 
 async function readLiveConfig(store: ObjectStore, objects: KubeObject[], concurrency: number): Promise<LiveConfigLookup> {

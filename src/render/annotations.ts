@@ -41,10 +41,13 @@ function objectAnnotations(plan: EnvironmentPlan): CheckRunAnnotation[] {
         return [annotation(object.position, "failure", `Dry-run rejected: ${object.name}`, object.note)];
       case "unverified":
         return [annotation(object.position, "notice", `Not verified by dry-run: ${object.name}`, object.note)];
+      case "adopt":
+        return [annotation(object.position, "notice", `Adopted on merge: ${object.name}`, object.note)];
       case "create":
       case "change":
       case "unchanged":
       case "prune":
+      case "retain":
         return [];
     }
   });

@@ -110,6 +110,18 @@ function fitBytes(text: string, max: number): string {
   return kept.join("\n") + note;
 }
 
+/** A push (or a re-run) of a commit the environment's branch no longer, or never, pointed at. */
+export function renderNotBranchHead(params: { environment: string; sha: string; branch: string; head: string | undefined }): ApplyCheckRun {
+  const where = params.head ? `the head of ${codeSpan(params.branch)} is ${codeSpan(params.head.slice(0, 12))}` : `the branch ${codeSpan(params.branch)} does not exist`;
+  return {
+    name: applyCheckRunName(params.environment),
+    conclusion: "skipped",
+    title: `Not applied: not the head of ${truncateText(params.branch, 100)}`,
+    summary: `${codeSpan(params.sha.slice(0, 12))} was not applied to **${escapeMarkdown(params.environment)}**: ${where}. Slipway applies only the commit an environment's branch points at, so a stale delivery, a re-run of an older commit or a commit that was never on the branch changes nothing.`,
+    text: "",
+  };
+}
+
 /** The comment on the pull request whose merge was applied: the outcome, linking the check run. */
 export function renderMergedPullRequestComment(params: { commit: string; environment: string; report: ApplyCheckRun; checkRunUrl: string }): string {
   const { report } = params;

@@ -2,7 +2,7 @@
 // and the terminal renderers so both tell the same story.
 import { groupOf } from "../manifests/object.js";
 import type { Finding, FindingSeverity } from "../manifests/types.js";
-import type { EnvironmentPlan, ObjectPlan, PlanAction } from "../plan/types.js";
+import type { EnvironmentPlan, ObjectPlan, PlanAction, SecretKeyState } from "../plan/types.js";
 
 type ListedAction = Exclude<PlanAction, "unchanged">;
 
@@ -10,7 +10,7 @@ type ListedAction = Exclude<PlanAction, "unchanged">;
  * Most consequential first, so that when a report must leave objects out (they are dropped
  * from the end) what goes is the least important: refusals, then deletions, then changes.
  */
-const LISTING_ORDER: Record<ListedAction, number> = { rejected: 0, prune: 1, change: 2, create: 3, unverified: 4 };
+const LISTING_ORDER: Record<ListedAction, number> = { rejected: 0, prune: 1, adopt: 2, change: 3, create: 4, retain: 5, unverified: 6 };
 
 /** Every object except unchanged ones (which are only counted), in listing order; stable within an action. */
 export function listedObjects(plan: EnvironmentPlan): ObjectPlan[] {
@@ -45,8 +45,12 @@ export function describeAction(action: PlanAction): ActionWords {
       return { symbol: "~", outcome: "will change" };
     case "unchanged":
       return { symbol: "=", outcome: "unchanged" };
+    case "adopt":
+      return { symbol: "»", outcome: "will be adopted (taken over)" };
     case "prune":
       return { symbol: "-", outcome: "will be pruned (deleted)" };
+    case "retain":
+      return { symbol: "·", outcome: "removed from Git, will stay in the cluster" };
     case "unverified":
       return { symbol: "?", outcome: "not verified by dry-run" };
     case "rejected":
@@ -61,6 +65,10 @@ export function noteTitle(action: PlanAction): string {
       return "Rejected";
     case "unverified":
       return "Not verified";
+    case "adopt":
+      return "Adoption";
+    case "retain":
+      return "Why it stays";
     case "create":
     case "change":
     case "unchanged":
@@ -75,4 +83,9 @@ export function noteTitle(action: PlanAction): string {
  */
 export function isSecret(object: ObjectPlan): boolean {
   return object.secretKeys !== undefined || (object.ref.kind === "Secret" && groupOf(object.ref.apiVersion) === "");
+}
+
+/** A Secret key's state in words; "written" says the plan did not compare it. */
+export function describeKeyState(state: SecretKeyState): string {
+  return state === "written" ? "written (not compared with the live value)" : state;
 }

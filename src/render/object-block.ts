@@ -5,7 +5,7 @@ import { countPlan } from "../plan/summary.js";
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from "./escape.js";
 import type { Section } from "./layout.js";
 import { truncateText } from "./limits.js";
-import { describeAction, isSecret, listedObjects, noteTitle } from "./listing.js";
+import { describeAction, describeKeyState, isSecret, listedObjects, noteTitle } from "./listing.js";
 import { plural } from "./plural.js";
 import { ITEM_TEXT_MAX, formatPosition } from "./report.js";
 
@@ -34,7 +34,7 @@ export function capLines(text: string, max: number): string {
 
 function secretKeyList(keys: SecretKeyChange[] | undefined): string {
   if (!keys || keys.length === 0) return "_Secret values are never shown._\n";
-  const items = keys.map((change) => `- ${codeSpan(change.key)}: ${change.state}\n`).join("");
+  const items = keys.map((change) => `- ${codeSpan(change.key)}: ${describeKeyState(change.state)}\n`).join("");
   return `Secret values are never shown; keys:\n\n${items}`;
 }
 

@@ -6,7 +6,7 @@ import { concludePlan, summaryLine } from "../plan/summary.js";
 import type { EnvironmentPlan, ObjectPlan } from "../plan/types.js";
 import { describeOwner } from "./conflicts.js";
 import { describeMode } from "./mode.js";
-import { describeAction, isSecret, listedObjects, noteTitle, sortedFindings } from "./listing.js";
+import { describeAction, describeKeyState, isSecret, listedObjects, noteTitle, sortedFindings } from "./listing.js";
 import { plural } from "./plural.js";
 import { formatPosition } from "./report.js";
 
@@ -100,7 +100,7 @@ function renderObject(object: ObjectPlan, paint: Paint): string[] {
   if (object.note) lines.push(`      ${noteTitle(object.action)}: ${block(object.note, "      ")}`);
   if (isSecret(object)) {
     lines.push("      Secret values are never shown; keys:");
-    lines.push(...(object.secretKeys ?? []).map((change) => `        ${clean(change.key)}: ${change.state}`));
+    lines.push(...(object.secretKeys ?? []).map((change) => `        ${clean(change.key)}: ${describeKeyState(change.state)}`));
   } else if (object.diff) {
     lines.push(...object.diff.replace(/\n$/, "").split("\n").map((line) => `      ${colorDiffLine(clean(line), paint)}`));
   }

@@ -6,7 +6,7 @@ import { base64, configMap, secret } from "./fixtures.js";
 
 function hashOf(objects: KubeObject[], refs: ConfigRefs = { configMaps: ["cm"], secrets: ["sec"] }): string {
   const lookup: ConfigLookup = (kind, name) => objects.find((object) => object.kind === kind && object.metadata.name === name);
-  return configHash({ refs, lookup });
+  return configHash({ refs, lookup, key: "test-key" });
 }
 
 const cm = configMap("cm", { data: { a: "1", b: "2" }, binaryData: { bin: base64("\u0000\u0001") } });
@@ -14,7 +14,7 @@ const sec = secret("sec", { data: { password: base64("hunter2"), user: base64("a
 const baseline = hashOf([cm, sec]);
 
 describe("configHash", () => {
-  it("is a SHA-256 in hex", () => {
+  it("is an HMAC-SHA-256 in hex", () => {
     expect(baseline).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -58,6 +58,25 @@ describe("configHash", () => {
   });
 
   it("keeps its encoding: a new one would roll every workload out once", () => {
-    expect(baseline).toBe("cb576e305815d99a8c4e08eb3ac5ce10da96926a736520cf1dd0c04c5e94e888");
+    expect(baseline).toBe("ee7d65d613d7abc0a251edce728fc876d8984c10ea056a3663f98815601d693a");
+  });
+});
+
+describe("configHash is keyed", () => {
+  it("cannot be recomputed from a guess without the server's key", () => {
+    const refs: ConfigRefs = { configMaps: [], secrets: ["sec"] };
+    const guess = (password: string) => secret("sec", { data: { password: base64(password) } });
+    const onServer = configHash({ refs, lookup: () => guess("hunter2"), key: "the-server-key" });
+    // An attacker who reads the annotation and guesses right, but hashes without the key, gets another value…
+    expect(configHash({ refs, lookup: () => guess("hunter2"), key: "" })).not.toBe(onServer);
+    expect(configHash({ refs, lookup: () => guess("hunter2"), key: "a-guessed-key" })).not.toBe(onServer);
+    // …while the server, with its key, recognises the same data as the same hash.
+    expect(configHash({ refs, lookup: () => guess("hunter2"), key: "the-server-key" })).toBe(onServer);
+  });
+
+  it("changes every hash when the key is rotated (one rollout of every workload that reads config)", () => {
+    expect(configHash({ refs: { configMaps: ["cm"], secrets: [] }, lookup: () => cm, key: "old" })).not.toBe(
+      configHash({ refs: { configMaps: ["cm"], secrets: [] }, lookup: () => cm, key: "new" }),
+    );
   });
 });

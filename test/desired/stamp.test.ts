@@ -18,7 +18,7 @@ const templateHash = (object: KubeObject | undefined): unknown =>
   (object?.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations?.[configHashAnnotation];
 
 function hashWith(objects: KubeObject[], lookupLive?: LiveConfigLookup): unknown {
-  return templateHash(stampWorkloads({ objects, environment: "prod", ...(lookupLive ? { lookupLive } : {}) }).objects.find((o) => o.kind === "Deployment"));
+  return templateHash(stampWorkloads({ configHashKey: "test-key", objects, environment: "prod", ...(lookupLive ? { lookupLive } : {}) }).objects.find((o) => o.kind === "Deployment"));
 }
 
 describe("stampObject", () => {
@@ -36,9 +36,10 @@ describe("stampWorkloads", () => {
   const sec = secret("web-credentials", { data: { token: base64("s3cret") } });
 
   it("labels every object and hashes the workload's config from the desired set", () => {
-    const { objects, rollouts } = stampWorkloads({ objects: [web, cm, sec], environment: "prod" });
+    const { objects, rollouts } = stampWorkloads({ configHashKey: "test-key", objects: [web, cm, sec], environment: "prod" });
     expect(objects.map((object) => object.metadata.labels?.[environmentLabel])).toEqual(["prod", "prod", "prod"]);
     const expected = configHash({
+      key: "test-key",
       refs: { configMaps: ["web-config"], secrets: ["web-credentials"] },
       lookup: (kind) => (kind === "ConfigMap" ? cm : sec),
     });
@@ -50,7 +51,7 @@ describe("stampWorkloads", () => {
     const annotated = workload(reads("web-config"));
     (annotated.spec as { template: { metadata: Record<string, unknown> } }).template.metadata.annotations = { "prometheus.io/scrape": "true" };
     const before = structuredClone(annotated);
-    const [stamped] = stampWorkloads({ objects: [annotated, cm], environment: "prod" }).objects;
+    const [stamped] = stampWorkloads({ configHashKey: "test-key", objects: [annotated, cm], environment: "prod" }).objects;
     expect((stamped?.spec as { template: { metadata: unknown } }).template.metadata).toEqual({
       labels: { app: "web" },
       annotations: { "prometheus.io/scrape": "true", [configHashAnnotation]: expect.stringMatching(/^[0-9a-f]{64}$/) },
@@ -92,7 +93,7 @@ describe("stampWorkloads", () => {
     { case: "it reads no config", object: workload({ containers: [{ name: "app", image: "web:1" }] }) },
     { case: "it is not a Deployment, StatefulSet or DaemonSet", object: workload(reads("web-config"), { apiVersion: "batch/v1", kind: "Job" }) },
   ])("writes no hash when $case", ({ object }) => {
-    const { objects, rollouts } = stampWorkloads({ objects: [object, cm], environment: "prod" });
+    const { objects, rollouts } = stampWorkloads({ configHashKey: "test-key", objects: [object, cm], environment: "prod" });
     expect(templateHash(objects[0])).toBeUndefined();
     expect(objects[0]?.metadata.labels?.[environmentLabel]).toBe("prod");
     expect(rollouts.size).toBe(0);
@@ -100,13 +101,13 @@ describe("stampWorkloads", () => {
 
   it("hashes StatefulSets and DaemonSets too", () => {
     const kinds = ["StatefulSet", "DaemonSet"].map((kind) => workload(reads("web-config"), { kind, name: kind.toLowerCase() }));
-    const { objects, rollouts } = stampWorkloads({ objects: [...kinds, cm], environment: "prod" });
+    const { objects, rollouts } = stampWorkloads({ configHashKey: "test-key", objects: [...kinds, cm], environment: "prod" });
     expect(objects.slice(0, 2).map(templateHash)).toEqual([expect.any(String), expect.any(String)]);
     expect([...rollouts.keys()]).toEqual(["StatefulSet/apps/statefulset", "DaemonSet/apps/daemonset"]);
   });
 
   it("never returns a Secret value outside the Secret itself", () => {
-    const { objects, rollouts } = stampWorkloads({ objects: [web, cm, sec], environment: "prod" });
+    const { objects, rollouts } = stampWorkloads({ configHashKey: "test-key", objects: [web, cm, sec], environment: "prod" });
     const outside = JSON.stringify([objects.filter((object) => object.kind !== "Secret"), [...rollouts]]);
     expect(outside).not.toContain("s3cret");
     expect(outside).not.toContain(base64("s3cret"));

@@ -3,13 +3,14 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { expect, it } from "vitest";
 import { createSlipwayApp } from "../../src/github/app.js";
+import { testConfigHashKey, testPolicy } from "../support/policy.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
 import { ClusterPool } from "../../src/kube/cluster-pool.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
 import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
 import { createTestProbot } from "../support/github/probot.js";
-import { bodiesOf, interceptConfig, interceptTarball } from "../support/github/pull-request-fixture.js";
+import { bodiesOf, interceptBranchHead, interceptConfig, interceptTarball } from "../support/github/pull-request-fixture.js";
 import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
 
 const owner = "Codertocat";
@@ -24,7 +25,7 @@ async function slipway() {
     kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
     return kubeConfig;
   });
-  return { probot: await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway" })), queue };
+  return { probot: await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey })), queue };
 }
 
 const pushEvent = (sha: string) =>
@@ -37,8 +38,9 @@ const pushEvent = (sha: string) =>
 
 /** What GitHub answers around one apply: config, check run, deployment, tarball. */
 function interceptApplyRound(github: GitHubMock, params: { sha: string; namespace: string; checkRun: number; deployment: number; files: Record<string, string> }) {
-  interceptConfig(github, { owner, repo, number: 0, baseSha: "", headSha: "", base: {}, head: {} }, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n    namespace: ${params.namespace}\n    readinessTimeoutSeconds: 30\n`);
+  interceptConfig(github, { owner, repo }, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n    namespace: ${params.namespace}\n    readinessTimeoutSeconds: 30\n`, { ref: params.sha });
   github.post(`${base}/check-runs`).reply(201, { id: params.checkRun, html_url: `https://github.com/${owner}/${repo}/runs/${params.checkRun}` });
+  interceptBranchHead(github, { owner, repo }, "main", params.sha);
   github.post(`${base}/deployments`).reply(201, { id: params.deployment });
   github.post(`${base}/deployments/${params.deployment}/statuses`).times(2).reply(201, { id: 1 });
   interceptTarball(github, { owner, repo }, params.sha, params.files);

@@ -2,6 +2,7 @@
 // a missing or broken configuration, re-runs, and a plan that a newer push has overtaken.
 import { describe, expect, it } from "vitest";
 import { createSlipwayApp } from "../../src/github/app.js";
+import { testConfigHashKey, testPolicy } from "../support/policy.js";
 import { planPullRequest } from "../../src/github/plan-pull-request.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
 import type { Clusters } from "../../src/kube/cluster-pool.js";
@@ -11,6 +12,7 @@ import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payload
 import { createTestProbot } from "../support/github/probot.js";
 import {
   bodiesOf,
+  interceptBranchHead,
   interceptChangedFiles,
   interceptCheckRun,
   interceptConfig,
@@ -46,7 +48,7 @@ const forkPullRequest = {
 
 async function slipway() {
   const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
-  const probot = await createTestProbot(createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway" }));
+  const probot = await createTestProbot(createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey }));
   return { probot, queue };
 }
 
@@ -165,7 +167,9 @@ describe("re-runs and newer pushes", () => {
       {
         octokit,
         clusters: noClusters,
+        policy: testPolicy(),
         fieldManager: "slipway",
+        configHashKey: testConfigHashKey,
         latestHead: () => "f".repeat(40),
         log: { info: (message) => infos.push(message), warn: () => undefined },
       },
@@ -204,8 +208,9 @@ describe("apply reporting", () => {
     const github = mockGitHub();
     const sha = "c".repeat(40);
     interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
-    interceptConfig(github, pr, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n`);
+    interceptConfig(github, pr, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n`, { ref: sha });
     github.post(`/repos/${owner}/${repo}/check-runs`).reply(201, { id: 77, html_url: "https://github.com/x/y/runs/77" });
+    interceptBranchHead(github, pr, "main", sha);
     github.post(`/repos/${owner}/${repo}/deployments`).reply(409, { message: "Conflict: Commit status checks failed for main." });
     github.patch(`/repos/${owner}/${repo}/check-runs/77`).reply(200, { id: 77 });
     const { probot, queue } = await slipway();

@@ -7,6 +7,7 @@ import { parseManifestFile } from "../../src/manifests/parse.js";
 import { expect, it } from "vitest";
 import { applyAsSlipway } from "../support/apply-as-slipway.js";
 import { createSlipwayApp } from "../../src/github/app.js";
+import { testConfigHashKey, testPolicy } from "../support/policy.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
 import { ClusterPool, type Clusters } from "../../src/kube/cluster-pool.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
@@ -65,10 +66,10 @@ function testClusters(): ClusterPool {
   });
 }
 
-async function slipway(clusters: Clusters = testClusters(), logLines: string[] = []) {
+async function slipway(clusters: Clusters = testClusters(), logLines: string[] = [], policy = testPolicy()) {
   const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
   const log = pino({ level: "trace" }, { write: (line: string) => void logLines.push(line) });
-  const probot = await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway" }), { log });
+  const probot = await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy, configHashKey: testConfigHashKey }), { log });
   return { probot, queue };
 }
 
@@ -247,7 +248,7 @@ describeWithCluster("the pull-request plan", () => {
     interceptCheckRun(github, next, 507);
     interceptStickyComment(github, next);
 
-    const { probot, queue } = await slipway(unreachable);
+    const { probot, queue } = await slipway(unreachable, [], testPolicy({ contexts: ["gone"] }));
     await probot.receive(pullRequestEvent(pr));
     await queue.onIdle();
     await probot.receive(pullRequestEvent(next, "opened", true));

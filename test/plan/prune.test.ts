@@ -4,6 +4,8 @@ import type { KubeObject, ObjectRef } from "../../src/manifests/object.js";
 import { previewPrune } from "../../src/plan/prune.js";
 
 const ownerLabel = { key: "slipway.dev/environment", value: "prod" };
+const partOf = { key: "applyset.kubernetes.io/part-of", value: "applyset-ours-v1" };
+const ownerLabels = { [ownerLabel.key]: ownerLabel.value, [partOf.key]: partOf.value };
 const fieldManager = "slipway";
 
 function ref(name: string, kind = "ConfigMap", apiVersion = "v1"): ObjectRef {
@@ -17,7 +19,7 @@ function liveObject(name: string, metadata: Record<string, unknown> = {}): KubeO
     metadata: {
       name,
       namespace: "apps",
-      labels: { [ownerLabel.key]: ownerLabel.value },
+      labels: { ...ownerLabels },
       managedFields: [{ manager: fieldManager, operation: "Apply" }],
       ...metadata,
     },
@@ -32,7 +34,7 @@ function preview(inventory: ObjectRef[], live: Array<[ObjectRef, KubeObject | un
     inventory,
     live: new Map(live.map(([r, object]) => [identityKey(r), object])),
     fieldManager,
-    ownerLabel,
+    ownerLabels,
   });
 }
 
@@ -44,16 +46,24 @@ describe("previewPrune", () => {
     ]);
   });
 
-  it.each<{ case: string; live: KubeObject | undefined }>([
-    { case: "already deleted", live: undefined },
-    { case: "label removed", live: liveObject("x", { labels: {} }) },
-    { case: "label of another environment", live: liveObject("x", { labels: { [ownerLabel.key]: "staging" } }) },
-    { case: "field manager no longer listed", live: liveObject("x", { managedFields: [{ manager: "kubectl-edit", operation: "Update" }] }) },
-    { case: "no managedFields", live: liveObject("x", { managedFields: undefined }) },
-    { case: "a controller owns it", live: liveObject("x", { ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: "1", controller: true }] }) },
-  ])("leaves it out when $case", ({ live }) => {
+  it("says nothing of an object that is already gone", () => {
     const candidate = ref("x");
-    expect(preview([candidate], [[candidate, live]])).toEqual([]);
+    expect(preview([candidate], [[candidate, undefined]])).toEqual([]);
+  });
+
+  it.each<{ case: string; live: KubeObject; reason: RegExp }>([
+    { case: "label removed", live: liveObject("x", { labels: {} }), reason: /not applied by Slipway for this environment and repository/ },
+    { case: "label of another environment", live: liveObject("x", { labels: { ...ownerLabels, [ownerLabel.key]: "staging" } }), reason: /not applied by Slipway/ },
+    { case: "another repository's ApplySet", live: liveObject("x", { labels: { ...ownerLabels, [partOf.key]: "applyset-theirs-v1" } }), reason: /not applied by Slipway/ },
+    { case: "field manager no longer listed", live: liveObject("x", { managedFields: [{ manager: "kubectl-edit", operation: "Update" }] }), reason: /no longer manages/ },
+    { case: "no managedFields", live: liveObject("x", { managedFields: undefined }), reason: /no longer manages/ },
+    { case: "a controller owns it", live: liveObject("x", { ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: "1", controller: true }] }), reason: /Deployment\/web controls it/ },
+  ])("keeps it, and says why, when $case", ({ live, reason }) => {
+    const candidate = ref("x");
+    const [plan] = preview([candidate], [[candidate, live]]);
+    expect(plan?.action).toBe("retain");
+    expect(plan?.note).toMatch(/^Removed from Git, will stay in the cluster: /);
+    expect(plan?.note).toMatch(reason);
   });
 
   it("prunes despite a non-controller owner reference", () => {
@@ -72,6 +82,7 @@ describe("previewPrune", () => {
     const b = ref("b");
     const a = ref("a", "Secret");
     const plans = preview([b, a, b], [[a, liveObject("a")], [b, liveObject("b")]]);
+    expect(plans.map((plan) => plan.action)).toEqual(["prune", "prune"]);
     expect(plans.map((plan) => plan.name)).toEqual(["ConfigMap/apps/b", "Secret/apps/a"]);
   });
 

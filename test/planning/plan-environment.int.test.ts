@@ -235,7 +235,7 @@ describeWithCluster("planEnvironment against the cluster", () => {
     expect(plan.findings).toEqual([]);
   });
 
-  it("does not preview pruning of an object Slipway never applied", async () => {
+  it("does not prune an object Slipway never applied, and says it stays", async () => {
     const ctx = await cluster();
     const ns = await ctx.namespace("foreign");
     // Labelled like Slipway's, but applied by another manager.
@@ -250,6 +250,7 @@ describeWithCluster("planEnvironment against the cluster", () => {
       target: { mode: "cluster", store: ctx.store, context: "test" },
       fieldManager: "slipway",
     });
-    expect(plan.objects.map((object) => object.action)).toEqual(["create"]);
+    expect(plan.objects.map((object) => `${object.action} ${object.name}`)).toEqual(["create ConfigMap/" + ns + "/keep", "retain ConfigMap/" + ns + "/foreign"]);
+    expect(plan.objects[1]?.note).toMatch(/^Removed from Git, will stay in the cluster: not applied by Slipway/);
   });
 });

@@ -32,15 +32,29 @@ const contentResponse = (path: string, content: string) => ({
   sha: blobSha(content),
 });
 
-const contentsPath = (fixture: PullRequestFixture, path: string) =>
+const contentsPath = (fixture: Pick<PullRequestFixture, "owner" | "repo">, path: string) =>
   `/repos/${fixture.owner}/${fixture.repo}/contents/${path.split("/").map(encodeURIComponent).join("%2F")}`;
 
-/** `.github/slipway.yml` on the default branch (no `ref`), or a 404 when `config` is undefined. */
-export function interceptConfig(github: GitHubMock, fixture: PullRequestFixture, config: string | undefined): void {
+/**
+ * `.github/slipway.yml` on the default branch (no `ref`) or at `options.ref` (an apply reads it at
+ * the pushed commit), or a 404 when `config` is undefined.
+ */
+export function interceptConfig(github: GitHubMock, fixture: Pick<PullRequestFixture, "owner" | "repo">, config: string | undefined, options: { ref?: string } = {}): void {
   const path = contentsPath(fixture, ".github/slipway.yml");
-  const interceptor = github.get((uri) => uri === path || uri === path.replace(/%2F/g, "/"));
+  const query = options.ref ? `?ref=${options.ref}` : "";
+  const interceptor = github.get((uri) => uri === `${path}${query}` || uri === `${path.replace(/%2F/g, "/")}${query}`);
   if (config === undefined) interceptor.reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
   else interceptor.reply(200, contentResponse(".github/slipway.yml", config));
+}
+
+/** The branch and the commit it points at (an apply applies only a branch's head). */
+export function interceptBranchHead(github: GitHubMock, repo: { owner: string; repo: string }, branch: string, sha: string): void {
+  github.get(`/repos/${repo.owner}/${repo.repo}/branches/${branch}`).reply(200, {
+    name: branch,
+    commit: { sha, url: `https://api.github.com/repos/${repo.owner}/${repo.repo}/commits/${sha}` },
+    protected: false,
+    _links: { self: `https://api.github.com/repos/${repo.owner}/${repo.repo}/branches/${branch}`, html: `https://github.com/${repo.owner}/${repo.repo}/tree/${branch}` },
+  });
 }
 
 /** The changed files, their base contents, and the tarball of the head revision (which holds the head versions). */
