@@ -6,7 +6,7 @@ import type { ApplyAction, ApplyReport } from "../../src/apply/types.js";
 import type { ObjectStore } from "../../src/kube/objects.js";
 import { displayName, refOf, type ObjectRef } from "../../src/manifests/object.js";
 import { CheckFailed } from "./check-failed.js";
-import { benchEnvironment } from "./generate-apps.js";
+import { benchEnvironment } from "./apps.js";
 
 export function checkApplied(report: ApplyReport, what: string): void {
   const failed = report.objects.filter((object) => object.action === "failed");

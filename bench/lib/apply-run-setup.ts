@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { displayName, refOf, type ObjectRef } from "../../src/manifests/object.js";
 import { connect } from "./connect.js";
-import { generateApps } from "./generate-apps.js";
+import { generateApps } from "./apps.js";
 import { writeManifests } from "./manifest-files.js";
 import { seedNamespace } from "./seed-namespace.js";
 

@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { refOf } from "../../src/manifests/object.js";
 import { connect } from "./connect.js";
-import { generateApps } from "./generate-apps.js";
+import { generateApps } from "./apps.js";
 import { kubectlName } from "./kubectl-name.js";
 import { writeManifests } from "./manifest-files.js";
 import { seedNamespace } from "./seed-namespace.js";

@@ -5,7 +5,7 @@ import type { ApplyReport } from "../../src/apply/types.js";
 import { defineEnvironment } from "../../src/config/schema.js";
 import { connect } from "./connect.js";
 import { countRequests, type RequestTally } from "./count-requests.js";
-import { benchEnvironment } from "./generate-apps.js";
+import { benchEnvironment } from "./apps.js";
 import { readManifests } from "./manifest-files.js";
 import { measureRss, type RssPeak } from "./measure-rss.js";
 import { fieldManager } from "./seed-namespace.js";
@@ -19,7 +19,7 @@ export interface SlipwayApplyRun {
 
 export async function runSlipwayApply(params: { kubeconfigPath: string; namespace: string; dir: string; commit: string }): Promise<SlipwayApplyRun> {
   // No controllers run, so no Deployment would ever become ready; kubectl apply does not wait either.
-  // The inventory and Lease go into the namespace itself, as generate-apps stamped the ApplySet id.
+  // The inventory and Lease go into the namespace itself, as generateApps stamped the ApplySet id.
   const environment = defineEnvironment({
     name: benchEnvironment,
     paths: ["**/*.yaml"],

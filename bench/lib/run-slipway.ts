@@ -4,7 +4,7 @@ import { environmentSchema, type EnvironmentConfig } from "../../src/config/sche
 import type { EnvironmentPlan, PlanAction } from "../../src/plan/types.js";
 import { planEnvironment } from "../../src/planning/plan-environment.js";
 import { connect } from "./connect.js";
-import { benchEnvironment } from "./generate-apps.js";
+import { benchEnvironment } from "./apps.js";
 import { kubectlName } from "./kubectl-name.js";
 import { readManifests } from "./manifest-files.js";
 import { measureRss, type RssPeak } from "./measure-rss.js";

@@ -9,6 +9,6 @@ export const fieldManager = "slipway";
 export async function seedNamespace(params: { store: ObjectStore; namespace: string; objects: KubeObject[] }): Promise<void> {
   const { store } = params;
   await store.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: params.namespace } }, { fieldManager: "bench-setup" });
-  // The objects come stamped from generate-apps, as Slipway would have sent them.
+  // The objects come stamped from generateApps (apps.ts), as Slipway would have sent them.
   await mapConcurrent(params.objects, 16, (object) => store.apply(object, { fieldManager }));
 }
