@@ -7,7 +7,7 @@ import { checkApplied, checkNamespaceHolds, countActions, unexpectedActions } fr
 import type { BenchCluster } from "./bench-size.js";
 import { CheckFailed } from "./check-failed.js";
 import { connect } from "./connect.js";
-import { describeTally } from "./count-requests.js";
+import { describeTally } from "./measure.js";
 import { runKubectlApply, type KubectlApplyRun } from "./run-kubectl-apply.js";
 import { runSlipwayApply, type SlipwayApplyRun } from "./run-slipway-apply.js";
 

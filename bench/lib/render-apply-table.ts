@@ -3,7 +3,7 @@ import type { ApplySizeResult, ScenarioResult } from "./bench-apply-size.js";
 import { scenarioTitle } from "./bench-apply-size.js";
 import { markdownTable } from "./markdown-table.js";
 import type { BenchSetup } from "./render-table.js";
-import { median } from "./stats.js";
+import { median } from "./measure.js";
 
 /** What the project promises for a re-apply that changes nothing. */
 export const unchangedGoalSeconds = 2;

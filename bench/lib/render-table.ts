@@ -1,7 +1,7 @@
 // The results as a markdown table, to print and to paste into the README.
 import type { SizeResult } from "./bench-size.js";
 import { markdownTable } from "./markdown-table.js";
-import { median } from "./stats.js";
+import { median } from "./measure.js";
 
 export interface BenchSetup {
   date: string;

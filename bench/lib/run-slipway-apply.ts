@@ -4,10 +4,9 @@ import { applyEnvironment } from "../../src/apply/apply-environment.js";
 import type { ApplyReport } from "../../src/apply/types.js";
 import { defineEnvironment } from "../../src/config/schema.js";
 import { connect } from "./connect.js";
-import { countRequests, type RequestTally } from "./count-requests.js";
+import { countRequests, measureRss, type RequestTally, type RssPeak } from "./measure.js";
 import { benchEnvironment } from "./apps.js";
 import { readManifests } from "./manifest-files.js";
-import { measureRss, type RssPeak } from "./measure-rss.js";
 import { fieldManager } from "./seed-namespace.js";
 
 export interface SlipwayApplyRun {

@@ -7,7 +7,7 @@ import { connect } from "./connect.js";
 import { benchEnvironment } from "./apps.js";
 import { kubectlName } from "./kubectl-name.js";
 import { readManifests } from "./manifest-files.js";
-import { measureRss, type RssPeak } from "./measure-rss.js";
+import { measureRss, type RssPeak } from "./measure.js";
 import { fieldManager } from "./seed-namespace.js";
 
 export interface SlipwayRun {
