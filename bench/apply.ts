@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { ensureAssets } from "../test/cluster/assets.js";
 import { startCluster } from "../test/cluster/cluster.js";
 import { benchApplySize, scenarioTitle, type ApplySizeResult } from "./lib/bench-apply-size.js";
-import { CheckFailed } from "./lib/check-failed.js";
+import { CheckFailed } from "./lib/compare.js";
 import { describeSetup } from "./lib/describe-setup.js";
 import { defaultBenchOptions, parseBenchOptions } from "./lib/options.js";
 import { renderApplyTable } from "./lib/render-apply-table.js";

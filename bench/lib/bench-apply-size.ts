@@ -3,9 +3,8 @@
 // alternates per run, so neither always runs on a cache the other just warmed.
 import type { ApplyAction } from "../../src/apply/types.js";
 import { prepareApplyRun, type ApplyRunSetup, type ToolNamespace } from "./apply-run-setup.js";
-import { checkApplied, checkNamespaceHolds, countActions, unexpectedActions } from "./apply-checks.js";
+import { CheckFailed, checkApplied, checkNamespaceHolds, countActions, unexpectedActions } from "./compare.js";
 import type { BenchCluster } from "./bench-size.js";
-import { CheckFailed } from "./check-failed.js";
 import { connect } from "./connect.js";
 import { describeTally } from "./measure.js";
 import { runKubectlApply, type KubectlApplyRun } from "./run-kubectl-apply.js";

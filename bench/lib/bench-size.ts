@@ -1,7 +1,7 @@
 // One size of the benchmark: prepare the scenario, warm both tools up, then time them in
 // alternating order (so neither always runs on a cache the other just warmed) and check after
 // every pair of runs that they found the same changed objects.
-import { compareChangedSets } from "./compare-changed-sets.js";
+import { compareChangedSets } from "./compare.js";
 import { prepareScenario } from "./prepare-scenario.js";
 import { runKubectlDiff, type KubectlRun } from "./run-kubectl-diff.js";
 import { runSlipway, type SlipwayRun } from "./run-slipway.js";

@@ -2,7 +2,7 @@
 // the test cluster was built with and a fresh discovery cache (Slipway discovers afresh in
 // every run too). No --force-conflicts: Slipway's default, `conflicts: fail`, takes nothing over.
 import { join } from "node:path";
-import { CheckFailed } from "./check-failed.js";
+import { CheckFailed } from "./compare.js";
 import { describeExit, runCommand, withRunDir } from "./run-command.js";
 import { fieldManager } from "./seed-namespace.js";
 

@@ -1,6 +1,6 @@
 // Evidence for a disagreement between the tools: each side's diff of the objects only it
 // reports as changed, so the cause can be read off without re-running anything by hand.
-import type { SetMismatch } from "./compare-changed-sets.js";
+import type { SetMismatch } from "./compare.js";
 import { runKubectlDiff, unifiedDiff } from "./run-kubectl-diff.js";
 
 const shownObjects = 3;
