@@ -5,10 +5,10 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { displayName, refOf, type ObjectRef } from "../../src/manifests/object.js";
-import { connect } from "./connect.js";
 import { generateApps } from "./apps.js";
 import { writeManifests } from "./manifest-files.js";
 import { seedNamespace } from "./seed-namespace.js";
+import { connect } from "./tools.js";
 
 /** The `after` revision edits every 10th object: 10% of them, of every kind. */
 export const changeEvery = 10;

@@ -4,11 +4,8 @@
 import type { ApplyAction } from "../../src/apply/types.js";
 import { prepareApplyRun, type ApplyRunSetup, type ToolNamespace } from "./apply-run-setup.js";
 import { CheckFailed, checkApplied, checkNamespaceHolds, countActions, unexpectedActions } from "./compare.js";
-import type { BenchCluster } from "./bench-size.js";
-import { connect } from "./connect.js";
 import { describeTally } from "./measure.js";
-import { runKubectlApply, type KubectlApplyRun } from "./run-kubectl-apply.js";
-import { runSlipwayApply, type SlipwayApplyRun } from "./run-slipway-apply.js";
+import { connect, runKubectlApply, runSlipwayApply, type BenchCluster, type KubectlApplyRun, type SlipwayApplyRun } from "./tools.js";
 
 export type ScenarioId = "first" | "unchanged" | "changed";
 

@@ -3,9 +3,8 @@
 // every pair of runs that they found the same changed objects.
 import { compareChangedSets } from "./compare.js";
 import { prepareScenario } from "./prepare-scenario.js";
-import { runKubectlDiff, type KubectlRun } from "./run-kubectl-diff.js";
-import { runSlipway, type SlipwayRun } from "./run-slipway.js";
 import { showMismatch } from "./show-mismatch.js";
+import { runKubectlDiff, runSlipway, type BenchCluster, type KubectlRun, type SlipwayRun } from "./tools.js";
 
 export interface SizeResult {
   size: number;
@@ -18,11 +17,6 @@ export interface SizeResult {
   rssPeakMiB: number[];
   /** What disagreed; empty when every run of both tools found exactly the edited objects. */
   mismatches: string[];
-}
-
-export interface BenchCluster {
-  kubeconfigPath: string;
-  kubectl: string;
 }
 
 export async function benchSize(params: {

@@ -4,11 +4,10 @@ import { randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import { refOf } from "../../src/manifests/object.js";
-import { connect } from "./connect.js";
 import { generateApps } from "./apps.js";
-import { kubectlName } from "./kubectl-name.js";
 import { writeManifests } from "./manifest-files.js";
 import { seedNamespace } from "./seed-namespace.js";
+import { connect, kubectlName } from "./tools.js";
 
 export interface Scenario {
   namespace: string;

@@ -3,8 +3,7 @@
 import type { ObjectStore } from "../../src/kube/objects.js";
 import type { KubeObject } from "../../src/manifests/object.js";
 import { mapConcurrent } from "../../src/util/map-concurrent.js";
-
-export const fieldManager = "slipway";
+import { fieldManager } from "./tools.js";
 
 export async function seedNamespace(params: { store: ObjectStore; namespace: string; objects: KubeObject[] }): Promise<void> {
   const { store } = params;

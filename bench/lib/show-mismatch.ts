@@ -1,7 +1,7 @@
 // Evidence for a disagreement between the tools: each side's diff of the objects only it
 // reports as changed, so the cause can be read off without re-running anything by hand.
 import type { SetMismatch } from "./compare.js";
-import { runKubectlDiff, unifiedDiff } from "./run-kubectl-diff.js";
+import { runKubectlDiff, unifiedDiff } from "./tools.js";
 
 const shownObjects = 3;
 
