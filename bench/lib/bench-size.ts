@@ -2,7 +2,7 @@
 // alternating order (so neither always runs on a cache the other just warmed) and check after
 // every pair of runs that they found the same changed objects.
 import { compareChangedSets } from "./compare.js";
-import { prepareScenario } from "./prepare-scenario.js";
+import { preparePlanScenario } from "./scenario.js";
 import { showMismatch } from "./show-mismatch.js";
 import { runKubectlDiff, runSlipway, type BenchCluster, type KubectlRun, type SlipwayRun } from "./tools.js";
 
@@ -28,7 +28,7 @@ export async function benchSize(params: {
 }): Promise<SizeResult> {
   const { size, cluster, log } = params;
   log(`${size} objects: seeding the cluster`);
-  const scenario = await prepareScenario({ size, kubeconfigPath: cluster.kubeconfigPath, workDir: params.workDir });
+  const scenario = await preparePlanScenario({ size, kubeconfigPath: cluster.kubeconfigPath, workDir: params.workDir });
   const kubectlTarget = { kubectl: cluster.kubectl, kubeconfigPath: cluster.kubeconfigPath, dir: scenario.headDir, scratchDir: scenario.scratchDir };
   const slipway = () => runSlipway({ kubeconfigPath: cluster.kubeconfigPath, ...scenario });
   const kubectl = () => runKubectlDiff(kubectlTarget);
