@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureAssets } from "../test/cluster/assets.js";
 import { startCluster } from "../test/cluster/cluster.js";
-import { benchApplySize, scenarioTitle, type ApplySizeResult } from "./lib/bench-apply-size.js";
+import { benchApplySize, scenarioTitle, type ApplySizeResult } from "./lib/apply-size.js";
 import { CheckFailed } from "./lib/compare.js";
 import { describeSetup } from "./lib/describe-setup.js";
 import { defaultBenchOptions, parseBenchOptions } from "./lib/options.js";

@@ -10,7 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureAssets } from "../test/cluster/assets.js";
 import { startCluster } from "../test/cluster/cluster.js";
-import { benchSize, type SizeResult } from "./lib/bench-size.js";
+import { benchPlanSize, type PlanSizeResult } from "./lib/plan-size.js";
 import { describeSetup } from "./lib/describe-setup.js";
 import { parseBenchOptions } from "./lib/options.js";
 import { renderTable } from "./lib/render-table.js";
@@ -29,8 +29,8 @@ async function main(): Promise<number> {
     defer(() => cluster.stop());
 
     const target = { kubeconfigPath: cluster.kubeconfigPath, kubectl: assets.kubectl };
-    const results: SizeResult[] = [];
-    for (const size of options.sizes) results.push(await benchSize({ size, runs: options.runs, cluster: target, workDir, log }));
+    const results: PlanSizeResult[] = [];
+    for (const size of options.sizes) results.push(await benchPlanSize({ size, runs: options.runs, cluster: target, workDir, log }));
     const setup = await describeSetup({ kubectl: assets.kubectl, runs: options.runs, controllers: options.controllers });
     return { results, table: renderTable({ results, setup }) };
   });

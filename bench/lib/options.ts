@@ -36,7 +36,7 @@ export function parseBenchOptions(argv: string[], defaults: BenchDefaults = plan
   });
   const help = usageOf(defaults);
   const given = values.sizes === undefined ? defaults.options.sizes : values.sizes.split(",").map((size) => positiveInteger(size, "--sizes", help));
-  // Ascending: each size's warm-up is then the first run that needs its memory (see bench-size.ts).
+  // Ascending: each size's warm-up is then the first run that needs its memory (see plan-size.ts).
   const sizes = [...new Set(given)].sort((a, b) => a - b);
   const runs = values.runs === undefined ? defaults.options.runs : positiveInteger(values.runs, "--runs", help);
   return { sizes, runs, controllers: values.controllers };

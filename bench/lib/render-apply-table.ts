@@ -1,6 +1,6 @@
 // The apply benchmark's results as a markdown table, to print and to paste into the README.
-import type { ApplySizeResult, ScenarioResult } from "./bench-apply-size.js";
-import { scenarioTitle } from "./bench-apply-size.js";
+import type { ApplySizeResult, ScenarioResult } from "./apply-size.js";
+import { scenarioTitle } from "./apply-size.js";
 import { markdownTable } from "./markdown-table.js";
 import type { BenchSetup } from "./render-table.js";
 import { median } from "./measure.js";

@@ -1,5 +1,5 @@
 // The results as a markdown table, to print and to paste into the README.
-import type { SizeResult } from "./bench-size.js";
+import type { PlanSizeResult } from "./plan-size.js";
 import { markdownTable } from "./markdown-table.js";
 import { median } from "./measure.js";
 
@@ -12,7 +12,7 @@ export interface BenchSetup {
   controllers: boolean;
 }
 
-export function renderTable(params: { results: SizeResult[]; setup: BenchSetup }): string {
+export function renderTable(params: { results: PlanSizeResult[]; setup: BenchSetup }): string {
   const { setup } = params;
   const rows = params.results.map((result) => {
     const slipway = median(result.slipwaySeconds);
