@@ -14,9 +14,8 @@ import { ensureAssets } from "../test/cluster/assets.js";
 import { startCluster } from "../test/cluster/cluster.js";
 import { benchApplySize, scenarioTitle, type ApplySizeResult } from "./lib/apply-size.js";
 import { CheckFailed } from "./lib/compare.js";
-import { describeSetup } from "./lib/describe-setup.js";
 import { defaultBenchOptions, parseBenchOptions } from "./lib/options.js";
-import { renderApplyTable } from "./lib/render-apply-table.js";
+import { describeSetup, renderApplyTable } from "./lib/tables.js";
 import { withCleanup } from "./lib/with-cleanup.js";
 
 const log = (line: string) => process.stderr.write(`[bench:apply] ${line}\n`);

@@ -11,9 +11,8 @@ import { fileURLToPath } from "node:url";
 import { ensureAssets } from "../test/cluster/assets.js";
 import { startCluster } from "../test/cluster/cluster.js";
 import { benchPlanSize, type PlanSizeResult } from "./lib/plan-size.js";
-import { describeSetup } from "./lib/describe-setup.js";
 import { parseBenchOptions } from "./lib/options.js";
-import { renderTable } from "./lib/render-table.js";
+import { describeSetup, renderPlanTable } from "./lib/tables.js";
 import { withCleanup } from "./lib/with-cleanup.js";
 
 const log = (line: string) => process.stderr.write(`[bench:plan] ${line}\n`);
@@ -32,7 +31,7 @@ async function main(): Promise<number> {
     const results: PlanSizeResult[] = [];
     for (const size of options.sizes) results.push(await benchPlanSize({ size, runs: options.runs, cluster: target, workDir, log }));
     const setup = await describeSetup({ kubectl: assets.kubectl, runs: options.runs, controllers: options.controllers });
-    return { results, table: renderTable({ results, setup }) };
+    return { results, table: renderPlanTable({ results, setup }) };
   });
 
   process.stdout.write(`\n${table}`);
