@@ -6,8 +6,8 @@ import type { ObjectStore } from "../../src/kube/objects.js";
 import { displayName, refOf, type ObjectRef } from "../../src/manifests/object.js";
 import { benchEnvironment } from "./apps.js";
 
-// A sanity check of the benchmark failed: the timings would not measure what they claim to
-// (an apply that failed half-way is fast). bench/apply.ts exits 1 on it, 2 on anything else.
+// A sanity check of the benchmark failed: the timings would not measure what they claim to (an
+// apply that failed half-way is fast). runBenchmark (main.ts) exits 1 on it, 2 on anything else.
 export class CheckFailed extends Error {
   override readonly name = "CheckFailed";
 }
