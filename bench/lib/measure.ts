@@ -22,7 +22,7 @@ const MiB = 1024 * 1024;
 // `gc` to a new context once the flag is set. A collection before each run keeps garbage of
 // the previous run out of the baseline.
 setFlagsFromString("--expose-gc");
-const collectGarbage = runInNewContext("gc") as () => void;
+export const collectGarbage = runInNewContext("gc") as () => void;
 
 export async function measureRss<T>(work: () => Promise<T>, intervalMs = 20): Promise<{ result: T; rss: RssPeak }> {
   collectGarbage();

@@ -18,17 +18,22 @@ export interface BenchSetup {
 
 /** What the numbers were measured on, printed under the table. */
 export async function describeSetup(params: { kubectl: string; runs: number; controllers: boolean }): Promise<BenchSetup> {
-  const cores = cpus();
   const { stdout } = await promisify(execFile)(params.kubectl, ["version", "--client", "-o", "json"]);
   const version = JSON.parse(stdout) as { clientVersion?: { gitVersion?: string } };
   return {
     date: new Date().toISOString().slice(0, 10),
-    machine: `${cores.length} × ${cores[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`,
+    machine: describeMachine(),
     node: process.version,
     kubectl: version.clientVersion?.gitVersion ?? "unknown",
     runs: params.runs,
     controllers: params.controllers,
   };
+}
+
+/** `2 × AMD EPYC, 24 GiB`: cores, CPU model and memory. */
+export function describeMachine(): string {
+  const cores = cpus();
+  return `${cores.length} × ${cores[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`;
 }
 
 /** bench:plan: one row per size. */
