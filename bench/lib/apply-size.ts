@@ -2,14 +2,10 @@
 // namespaces, one per tool, and goes through the three scenarios in both; the tools' order
 // alternates per run, so neither always runs on a cache the other just warmed.
 import type { ApplyAction } from "../../src/apply/types.js";
-import { prepareApplyRun, type ApplyRunSetup, type ToolNamespace } from "./apply-run-setup.js";
-import { checkApplied, checkNamespaceHolds, countActions, unexpectedActions } from "./apply-checks.js";
-import type { BenchCluster } from "./bench-size.js";
-import { CheckFailed } from "./check-failed.js";
-import { connect } from "./connect.js";
-import { describeTally } from "./count-requests.js";
-import { runKubectlApply, type KubectlApplyRun } from "./run-kubectl-apply.js";
-import { runSlipwayApply, type SlipwayApplyRun } from "./run-slipway-apply.js";
+import { CheckFailed, checkApplied, checkNamespaceHolds, countActions, unexpectedActions } from "./compare.js";
+import { describeTally } from "./measure.js";
+import { prepareApplyRun, type ApplyRunSetup, type ToolNamespace } from "./scenario.js";
+import { connect, runKubectlApply, runSlipwayApply, type BenchCluster, type KubectlApplyRun, type SlipwayApplyRun } from "./tools.js";
 
 export type ScenarioId = "first" | "unchanged" | "changed";
 

@@ -1,13 +1,57 @@
-// What must hold after each apply for its time to mean anything. A failed apply or a missing
-// object throws CheckFailed at once; a report whose actions differ from what the benchmark
-// changed comes back as lines, so the run goes on and the table shows it (as bench:plan does).
+// What must hold for a benchmark's times to mean anything: both tools did the same work, and it
+// was the work the benchmark set up.
 import { environmentLabel } from "../../src/desired/stamp.js";
 import type { ApplyAction, ApplyReport } from "../../src/apply/types.js";
 import type { ObjectStore } from "../../src/kube/objects.js";
 import { displayName, refOf, type ObjectRef } from "../../src/manifests/object.js";
-import { CheckFailed } from "./check-failed.js";
-import { benchEnvironment } from "./generate-apps.js";
+import { benchEnvironment } from "./apps.js";
 
+// A sanity check of the benchmark failed: the timings would not measure what they claim to (an
+// apply that failed half-way is fast). runBenchmark (main.ts) exits 1 on it, 2 on anything else.
+export class CheckFailed extends Error {
+  override readonly name = "CheckFailed";
+}
+
+// Plan: do both tools report the same objects as changed, and are those the objects the
+// benchmark edited? The third set catches both tools agreeing on something else (a label
+// kubectl would strip, say), which would make the timings compare the wrong work.
+export interface ChangedSets {
+  slipway: ReadonlySet<string>;
+  kubectl: ReadonlySet<string>;
+  /** The objects whose manifest the benchmark changed. */
+  edited: ReadonlySet<string>;
+}
+
+export interface SetMismatch {
+  onlySlipway: string[];
+  onlyKubectl: string[];
+  /** Lines that say what differs; empty when all three sets are equal. */
+  lines: string[];
+}
+
+export function compareChangedSets(sets: ChangedSets): SetMismatch {
+  const onlySlipway = minus(sets.slipway, sets.kubectl);
+  const onlyKubectl = minus(sets.kubectl, sets.slipway);
+  const lines = [
+    listed("changed for Slipway only", onlySlipway),
+    listed("changed for kubectl diff only", onlyKubectl),
+    listed("edited but not changed for Slipway", minus(sets.edited, sets.slipway)),
+    listed("changed for Slipway but not edited", minus(sets.slipway, sets.edited)),
+  ].filter((line): line is string => line !== undefined);
+  return { onlySlipway, onlyKubectl, lines };
+}
+
+const minus = (a: ReadonlySet<string>, b: ReadonlySet<string>) => [...a].filter((name) => !b.has(name)).sort();
+
+function listed(what: string, names: string[]): string | undefined {
+  if (names.length === 0) return undefined;
+  const shown = names.slice(0, 10).join(", ");
+  return `${names.length} ${what}: ${shown}${names.length > 10 ? ", …" : ""}`;
+}
+
+// Apply: a failed apply or a missing object throws CheckFailed at once; a report whose actions
+// differ from what the benchmark changed comes back as lines, so the run goes on and the table
+// shows it (as bench:plan does).
 export function checkApplied(report: ApplyReport, what: string): void {
   const failed = report.objects.filter((object) => object.action === "failed");
   if (report.outcome === "applied" && failed.length === 0) return;

@@ -1,13 +1,11 @@
-// One size of the benchmark: prepare the scenario, warm both tools up, then time them in
+// One size of the plan benchmark: prepare the scenario, warm both tools up, then time them in
 // alternating order (so neither always runs on a cache the other just warmed) and check after
 // every pair of runs that they found the same changed objects.
-import { compareChangedSets } from "./compare-changed-sets.js";
-import { prepareScenario } from "./prepare-scenario.js";
-import { runKubectlDiff, type KubectlRun } from "./run-kubectl-diff.js";
-import { runSlipway, type SlipwayRun } from "./run-slipway.js";
-import { showMismatch } from "./show-mismatch.js";
+import { compareChangedSets, type SetMismatch } from "./compare.js";
+import { preparePlanScenario } from "./scenario.js";
+import { runKubectlDiff, runSlipway, unifiedDiff, type BenchCluster, type KubectlRun, type SlipwayRun } from "./tools.js";
 
-export interface SizeResult {
+export interface PlanSizeResult {
   size: number;
   /** Objects the head revision changes. */
   edited: number;
@@ -20,25 +18,20 @@ export interface SizeResult {
   mismatches: string[];
 }
 
-export interface BenchCluster {
-  kubeconfigPath: string;
-  kubectl: string;
-}
-
-export async function benchSize(params: {
+export async function benchPlanSize(params: {
   size: number;
   runs: number;
   cluster: BenchCluster;
   workDir: string;
   log: (line: string) => void;
-}): Promise<SizeResult> {
+}): Promise<PlanSizeResult> {
   const { size, cluster, log } = params;
   log(`${size} objects: seeding the cluster`);
-  const scenario = await prepareScenario({ size, kubeconfigPath: cluster.kubeconfigPath, workDir: params.workDir });
+  const scenario = await preparePlanScenario({ size, kubeconfigPath: cluster.kubeconfigPath, workDir: params.workDir });
   const kubectlTarget = { kubectl: cluster.kubectl, kubeconfigPath: cluster.kubeconfigPath, dir: scenario.headDir, scratchDir: scenario.scratchDir };
   const slipway = () => runSlipway({ kubeconfigPath: cluster.kubeconfigPath, ...scenario });
   const kubectl = () => runKubectlDiff(kubectlTarget);
-  const result: SizeResult = { size, edited: scenario.edited.size, slipwaySeconds: [], kubectlSeconds: [], rssDeltaMiB: [], rssPeakMiB: [], mismatches: [] };
+  const result: PlanSizeResult = { size, edited: scenario.edited.size, slipwaySeconds: [], kubectlSeconds: [], rssDeltaMiB: [], rssPeakMiB: [], mismatches: [] };
 
   const record = async (label: string, s: SlipwayRun, k: KubectlRun) => {
     log(
@@ -74,4 +67,28 @@ export async function benchSize(params: {
     await record(`run ${run}/${params.runs}`, s, k);
   }
   return result;
+}
+
+// Evidence for a disagreement between the tools: each side's diff of the objects only it
+// reports as changed, so the cause can be read off without re-running anything by hand.
+const shownObjects = 3;
+
+async function showMismatch(params: {
+  mismatch: SetMismatch;
+  slipwayDiffs: ReadonlyMap<string, string>;
+  kubectl: { kubectl: string; kubeconfigPath: string; dir: string; scratchDir: string };
+  log: (line: string) => void;
+}): Promise<void> {
+  const { mismatch, log } = params;
+  for (const name of mismatch.onlySlipway.slice(0, shownObjects)) {
+    log(`Slipway's diff of ${name}:\n${params.slipwayDiffs.get(name) || "(no diff text)"}`);
+  }
+  if (mismatch.onlyKubectl.length === 0) return;
+  const { stdout } = await runKubectlDiff({ ...params.kubectl, externalDiff: unifiedDiff });
+  // GNU `diff -r` starts each pair of files with a line `diff <options> LIVE/<name> MERGED/<name>`.
+  const sections = stdout.split(/^(?=diff )/m);
+  for (const name of mismatch.onlyKubectl.slice(0, shownObjects)) {
+    const section = sections.find((text) => text.split("\n", 1)[0]?.endsWith(`/${name}`));
+    log(`kubectl's diff of ${name}:\n${section ?? "(not found in kubectl's output)"}`);
+  }
 }

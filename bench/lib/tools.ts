@@ -1,0 +1,242 @@
+// The two tools under test, one timed run each: Slipway's engine in this process (plan, apply)
+// and the kubectl the test cluster was built with (diff, apply), on the same files and cluster.
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { applyEnvironment } from "../../src/apply/apply-environment.js";
+import type { ApplyReport } from "../../src/apply/types.js";
+import { defineEnvironment, environmentSchema, type EnvironmentConfig } from "../../src/config/schema.js";
+import { KubeClient } from "../../src/kube/client.js";
+import { Discovery } from "../../src/kube/discovery.js";
+import { ObjectStore } from "../../src/kube/objects.js";
+import type { ManifestFile } from "../../src/manifests/manifest-file.js";
+import { groupOf, versionOf, type ObjectRef } from "../../src/manifests/object.js";
+import type { EnvironmentPlan, PlanAction } from "../../src/plan/types.js";
+import { planEnvironment } from "../../src/planning/plan-environment.js";
+import { benchEnvironment } from "./apps.js";
+import { CheckFailed } from "./compare.js";
+import { countRequests, measureRss, type RequestTally, type RssPeak } from "./measure.js";
+
+/** The manager both tools apply as, and that seeds the "before" objects. */
+export const fieldManager = "slipway";
+
+/** The cluster the tools run against, and the kubectl built with it. */
+export interface BenchCluster {
+  kubeconfigPath: string;
+  kubectl: string;
+}
+
+export interface Connection {
+  client: KubeClient;
+  store: ObjectStore;
+}
+
+/** A fresh client, discovery and object store for one kubeconfig, as the Slipway server builds them. */
+export async function connect(kubeconfigPath: string): Promise<Connection> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  const client = await KubeClient.fromKubeConfig({ kubeConfig });
+  return { client, store: new ObjectStore(client, new Discovery(client)) };
+}
+
+/** Every YAML file under `dir`, with its path relative to `dir` as a repository path: kubectl reads the directory, Slipway the same files' contents. */
+export async function readManifests(dir: string): Promise<ManifestFile[]> {
+  // Relative paths; the directories themselves (`apps`) do not end in .yaml.
+  const paths = (await readdir(dir, { recursive: true })).filter((path) => /\.ya?ml$/.test(path)).sort();
+  return Promise.all(paths.map(async (path) => ({ path, content: await readFile(join(dir, path)) })));
+}
+
+// kubectl diff names each object's file `<group>.<version>.<Kind>.<namespace>.<name>` (no group
+// for the core API): InfoObject.Name in k8s.io/kubectl/pkg/cmd/diff/diff.go. The comparison of
+// changed sets uses that name for both tools.
+export function kubectlName(ref: ObjectRef): string {
+  const group = groupOf(ref.apiVersion);
+  return `${group ? `${group}.` : ""}${versionOf(ref.apiVersion)}.${ref.kind}.${ref.namespace ?? ""}.${ref.name}`;
+}
+
+// One timed Slipway plan: a fresh client, discovery and store (so discovery is in the time),
+// the manifests read from disk, and planEnvironment against the cluster.
+export interface SlipwayRun {
+  seconds: number;
+  rss: RssPeak;
+  /** Objects the plan would create or change, by kubectl's name for them, with their diffs. */
+  changed: Map<string, string>;
+  /** Anything in the plan that this benchmark does not expect: errors, rejections, conflicts. */
+  problems: string[];
+}
+
+const changedActions = new Set<PlanAction>(["create", "change"]);
+const expectedActions = new Set<PlanAction>(["create", "change", "unchanged"]);
+
+export async function runSlipway(params: { kubeconfigPath: string; namespace: string; headDir: string; baseDir: string }): Promise<SlipwayRun> {
+  // Through the schema, so every field the configuration does not set gets Slipway's default.
+  const environment: EnvironmentConfig = environmentSchema.parse({ name: benchEnvironment, paths: ["**/*.yaml"], namespace: params.namespace, conflicts: "warn" });
+  const { result, rss } = await measureRss(async () => {
+    const started = performance.now();
+    const { client, store } = await connect(params.kubeconfigPath);
+    try {
+      const [head, base] = await Promise.all([readManifests(params.headDir), readManifests(params.baseDir)]);
+      const target = { mode: "cluster" as const, store, context: client.contextName };
+      const plan = await planEnvironment({ environment, head, base, target, fieldManager });
+      return { plan, seconds: (performance.now() - started) / 1000 };
+    } finally {
+      client.close();
+    }
+  });
+  const changed = new Map(
+    result.plan.objects.filter((object) => changedActions.has(object.action)).map((object) => [kubectlName(object.ref), object.diff ?? ""]),
+  );
+  return { seconds: result.seconds, rss, changed, problems: problemsOf(result.plan) };
+}
+
+function problemsOf(plan: EnvironmentPlan): string[] {
+  return [
+    ...(plan.error ? [`plan error: ${plan.error}`] : []),
+    ...plan.findings.filter((finding) => finding.severity === "error").map((finding) => `finding ${finding.code}: ${finding.message}`),
+    ...plan.objects.filter((object) => !expectedActions.has(object.action)).map((object) => `${object.name}: ${object.action} ${object.note ?? ""}`),
+    ...plan.objects.flatMap((object) => object.conflicts.map((conflict) => `${object.name}: conflict on ${conflict.field} with ${conflict.manager}`)),
+  ];
+}
+
+// One timed Slipway apply: a fresh client, discovery and store (so discovery is in the time,
+// as it is for kubectl), the manifests read from disk, and applyEnvironment against the cluster.
+export interface SlipwayApplyRun {
+  seconds: number;
+  rss: RssPeak;
+  report: ApplyReport;
+  requests: RequestTally;
+}
+
+export async function runSlipwayApply(params: { kubeconfigPath: string; namespace: string; dir: string; commit: string }): Promise<SlipwayApplyRun> {
+  // No controllers run, so no Deployment would ever become ready; kubectl apply does not wait either.
+  // The inventory and Lease go into the namespace itself, as generateApps stamped the ApplySet id.
+  const environment = defineEnvironment({
+    name: benchEnvironment,
+    paths: ["**/*.yaml"],
+    namespace: params.namespace,
+    inventoryNamespace: params.namespace,
+    readinessTimeoutSeconds: 0,
+  });
+  const { result, rss } = await measureRss(async () => {
+    const started = performance.now();
+    const { client, store } = await connect(params.kubeconfigPath);
+    const requests = countRequests(client, started);
+    try {
+      const files = await readManifests(params.dir);
+      const report = await applyEnvironment({ environment, files, commit: params.commit, store, context: client.contextName, fieldManager });
+      return { report, requests, seconds: (performance.now() - started) / 1000 };
+    } finally {
+      client.close();
+    }
+  });
+  return { ...result, rss };
+}
+
+// One timed `kubectl diff --server-side` of a directory. KUBECTL_EXTERNAL_DIFF picks the program
+// kubectl runs on its LIVE and MERGED directories: `diff -r -q` is cheap and lists exactly the
+// files (objects) that differ.
+export interface KubectlRun {
+  seconds: number;
+  /** Objects that differ, by kubectl's name for them (`apps.v1.Deployment.<ns>.<name>`). */
+  changed: Set<string>;
+  stdout: string;
+}
+
+const listChangedFiles = "diff -r -q";
+/** For evidence when the tools disagree: the diffs themselves. */
+export const unifiedDiff = "diff -u -N -r";
+
+export async function runKubectlDiff(params: {
+  kubectl: string;
+  kubeconfigPath: string;
+  dir: string;
+  /** Where kubectl's discovery cache and LIVE/MERGED directories go; removed with the benchmark's files. */
+  scratchDir: string;
+  externalDiff?: string;
+}): Promise<KubectlRun> {
+  const externalDiff = params.externalDiff ?? listChangedFiles;
+  return withRunDir(params.scratchDir, async (runDir) => {
+    // A fresh discovery cache for every run, as Slipway gets: both pay for discovery each time.
+    const cacheDir = join(runDir, "cache");
+    const args = ["diff", "--server-side", `--field-manager=${fieldManager}`, "--force-conflicts", "-f", params.dir, "-R", `--cache-dir=${cacheDir}`];
+    // TMPDIR: an interrupted kubectl leaves its LIVE-* and MERGED-* directories behind.
+    const env = { ...process.env, KUBECONFIG: params.kubeconfigPath, KUBECTL_EXTERNAL_DIFF: externalDiff, TMPDIR: runDir };
+    const started = performance.now();
+    const { exit, stdout, stderr } = await runCommand(params.kubectl, args, env);
+    const seconds = (performance.now() - started) / 1000;
+    // 0: no differences, 1: differences, >1: kubectl or the diff program failed.
+    if (exit !== 0 && exit !== 1) throw new Error(`kubectl diff ${describeExit(exit)}:\n${stderr.slice(-4000)}`);
+    const changed = externalDiff === listChangedFiles ? parseChangedFiles(stdout) : new Set<string>();
+    return { seconds, changed, stdout };
+  });
+}
+
+/**
+ * `Files LIVE/x and MERGED/x differ` and `Only in DIR: x` → x; anything else is unexpected.
+ * Object names hold no `/` or space, so the name is what follows the last `/` (or `: `).
+ */
+function parseChangedFiles(stdout: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of stdout.split("\n").filter((text) => text !== "")) {
+    const name = /^Files .+\/([^/\s]+) differ$/.exec(line)?.[1] ?? /^Only in .+: ([^/\s]+)$/.exec(line)?.[1];
+    if (name === undefined) throw new Error(`unexpected line from ${listChangedFiles}: ${line}`);
+    names.add(name);
+  }
+  return names;
+}
+
+// One timed `kubectl apply --server-side` of a directory as manager `slipway`, with a fresh
+// discovery cache (Slipway discovers afresh in every run too). No --force-conflicts: Slipway's
+// default, `conflicts: fail`, takes nothing over.
+export interface KubectlApplyRun {
+  seconds: number;
+  /** Objects kubectl reported, one line each: `deployment.apps/app-0000 serverside-applied`. */
+  applied: number;
+}
+
+export async function runKubectlApply(params: { kubectl: string; kubeconfigPath: string; dir: string; scratchDir: string }): Promise<KubectlApplyRun> {
+  return withRunDir(params.scratchDir, async (runDir) => {
+    const args = ["apply", "--server-side", `--field-manager=${fieldManager}`, "-f", params.dir, "-R", `--cache-dir=${join(runDir, "cache")}`];
+    const env = { ...process.env, KUBECONFIG: params.kubeconfigPath };
+    const started = performance.now();
+    const { exit, stdout, stderr } = await runCommand(params.kubectl, args, env);
+    const seconds = (performance.now() - started) / 1000;
+    if (exit !== 0) throw new CheckFailed(`kubectl apply --server-side of ${params.dir} ${describeExit(exit)}:\n${stderr.slice(-4000)}`);
+    const applied = stdout.split("\n").filter((line) => line.endsWith(" serverside-applied")).length;
+    return { seconds, applied };
+  });
+}
+
+// A child process to its end, with its output: kubectl is timed as a whole command.
+interface CommandResult {
+  /** The exit code, or the signal that killed it. */
+  exit: number | string;
+  stdout: string;
+  stderr: string;
+}
+
+function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ exit: code ?? signal ?? "a signal", stdout, stderr }));
+  });
+}
+
+const describeExit = (exit: number | string) => (typeof exit === "number" ? `exited with ${exit}` : `was killed by ${exit}`);
+
+/** A fresh directory under `parent` for one kubectl run (its discovery cache, its temporary files), removed after it. */
+async function withRunDir<T>(parent: string, work: (runDir: string) => Promise<T>): Promise<T> {
+  await mkdir(parent, { recursive: true });
+  const runDir = await mkdtemp(join(parent, "run-"));
+  try {
+    return await work(runDir);
+  } finally {
+    await rm(runDir, { recursive: true, force: true });
+  }
+}
