@@ -105,11 +105,17 @@ function fitsBlock(text: string): boolean {
   return !blockUnsafe.test(text) && /[^\n]/.test(text) && !/^[ \t]+$/m.test(text);
 }
 
+/**
+ * Quantities, durations and the like (`128Mi`, `50m`, `25%`, `3s`) as kubectl prints them:
+ * starting with a digit, but holding a letter no YAML number, date or time can hold.
+ */
+const digitPlain = /^[0-9][A-Za-z0-9._%/-]*$/;
+const notANumber = /[g-np-wyzG-NP-WYZ%]/;
+
 /** A string on one line: plain when YAML reads it back as the same string, else double-quoted. */
 function keyString(text: string): string {
-  if (plainSafe.test(text) && !reserved.test(text) && !text.endsWith(" ") && !text.endsWith(":") && !text.includes(": ") && !text.includes(" #")) {
-    return text;
-  }
+  const plain = (plainSafe.test(text) && !reserved.test(text)) || (digitPlain.test(text) && notANumber.test(text));
+  if (plain && !text.endsWith(" ") && !text.endsWith(":") && !text.includes(": ") && !text.includes(" #")) return text;
   return quoted(text);
 }
 

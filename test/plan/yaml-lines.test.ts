@@ -44,6 +44,12 @@ describe("yamlLines", () => {
     expect(yamlLines({ containers: [{ name: "app", image: "x" }] })).toBe("containers:\n  - name: app\n    image: x\n");
   });
 
+  it("prints quantities and durations unquoted, as kubectl does, and numbers-as-strings quoted", () => {
+    expect(yamlLines({ memory: "128Mi", cpu: "50m", share: "25%", every: "3s", port: "8080", octal: "0644" })).toBe(
+      'memory: 128Mi\ncpu: 50m\nshare: 25%\nevery: 3s\nport: "8080"\noctal: "0644"\n',
+    );
+  });
+
   it("gives a block whose first line is indented an indentation indicator", () => {
     expect(yamlLines({ script: "  indented\nnext" })).toBe("script: |2-\n    indented\n  next\n");
   });
@@ -67,7 +73,7 @@ describe("yamlLines", () => {
 
   it("reads back strings full of YAML syntax, line breaks and odd characters", () => {
     const syntax = fc.constantFrom(..." \n\t:#-?&*!|>'\"%@`,[]{}.~=<+0123456789eExXoO_\u0085\u2028\u007f\ufeff\r".split(""));
-    const words = fc.constantFrom("yes", "No", "ON", "null", "Null", ".inf", "-.Inf", ".nan", "0x1F", "0o17", "1_000", "1:20", "1e3", "---", "...", "<<", "=", "~", "y", "n");
+    const words = fc.constantFrom("yes", "No", "ON", "null", "Null", ".inf", "-.Inf", ".nan", "0x1F", "0o17", "0b101", "1_000", "1:20", "1e3", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "---", "...", "<<", "=", "~", "y", "n", "128Mi", "50m", "25%", "1h");
     const tricky = fc.array(fc.oneof(syntax, words, fc.string({ maxLength: 3 })), { maxLength: 12 }).map((parts) => parts.join(""));
     fc.assert(
       fc.property(fc.dictionary(tricky, fc.oneof(tricky, fc.array(tricky, { maxLength: 3 }))), (value) => {
