@@ -12,7 +12,10 @@ import type { EnvironmentPlan } from "../plan/types.js";
 import { planEnvironment, type PlanTarget } from "../planning/plan-environment.js";
 import { checkRunName, renderCheckRun } from "../render/check-run.js";
 import { renderPlanComment } from "../render/comment.js";
+import { configPath } from "../config/load.js";
+import { renderConfigChange } from "../render/config-change.js";
 import { renderConfigProblem } from "../render/config-problem.js";
+import { planConfigChange } from "./config-change-plan.js";
 import { renderPlanFailure, type FailureReport } from "../render/failures.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import type { GitHubClient } from "./octokit.js";
@@ -57,13 +60,17 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
     .map((granted) => ({ granted, files: filesOf(granted.environment, changed) }))
     .filter(({ files }) => files.length > 0);
   progress.environments = touched.map(({ granted }) => granted.environment.name);
-  if (touched.length === 0) return;
+  const editsConfig = changed.some((file) => file.path === configPath || file.previousPath === configPath);
+  if (touched.length === 0 && !editsConfig) return;
 
   const plans: EnvironmentPlan[] = [];
   const checkRunUrls: Record<string, string> = {};
   // The head revision is read once, as a tarball, for every environment the pull request touches.
   let tarball: Promise<Buffer> | undefined;
   const headTarball = () => (tarball ??= downloadTarball(octokit, { ...pr, sha: pr.headSha }));
+  const configChange = editsConfig
+    ? renderConfigChange(planConfigChange({ repo: pr, headTarball: await headTarball(), current: access.config, policy: deps.policy }))
+    : undefined;
   for (const { granted, files } of touched) {
     const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(granted.environment.name), headSha: pr.headSha });
     checkRunUrls[granted.environment.name] = checkRun.url;
@@ -75,7 +82,7 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
     deps.log.info(`${pr.owner}/${pr.repo}#${pr.number}: plan for ${pr.headSha} superseded by ${newest}; comment left alone`);
     return;
   }
-  const body = renderPlanComment({ plans, headSha: pr.headSha, checkRunUrls, marker: planCommentMarker });
+  const body = renderPlanComment({ plans, headSha: pr.headSha, checkRunUrls, marker: planCommentMarker, ...(configChange ? { configChange } : {}) });
   await upsertStickyComment(octokit, { ...pr, marker: planCommentMarker, body });
 }
 

@@ -218,7 +218,7 @@ function adoptionRefusals(objects: ObjectPlan[]): Finding[] {
     .map((object) => ({
       severity: "error" as const,
       code: "adopt-not-allowed",
-      message: `${object.name} exists, and Slipway did not apply it for this environment: taking it over needs \`adopt: true\` for the environment in .github/slipway.yml (which the server's policy must grant), or a name of its own. ${object.note ?? ""}`.trim(),
+      message: `${object.name} exists, and Slipway did not apply it for this environment: taking it over needs \`adopt: true\` for the environment in .github/slipway.yml (which the server's policy must grant), or a name of its own.`,
       object: object.name,
       ...(object.position ? { position: object.position } : {}),
     }));

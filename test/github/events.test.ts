@@ -17,6 +17,7 @@ import {
   interceptCheckRun,
   interceptConfig,
   interceptStickyComment,
+  interceptTarball,
   type PullRequestFixture,
 } from "../support/github/pull-request-fixture.js";
 import { ProbotOctokit } from "probot";
@@ -227,5 +228,33 @@ describe("apply reporting", () => {
     const [update] = bodiesOf(github, "PATCH", /check-runs\/77$/) as Array<{ status: string; conclusion: string; output: { summary: string } }>;
     expect(update).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(update?.output.summary).toMatch(/could not apply environment staging: .*Commit status checks failed/);
+  });
+});
+
+describe("a pull request that edits .github/slipway.yml", () => {
+  it("gets a plan of the configuration change itself, checked against the server's policy", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    const current = `environments:\n  - name: staging\n    paths: ["deploy/**"]\nforks: validate\n`;
+    const proposed = `environments:\n  - name: staging\n    paths: ["deploy/**"]\n    conflicts: force\n  - name: production\n    paths: ["prod/**"]\nforks: validate\n`;
+    const change: PullRequestFixture = { ...pr, base: { ".github/slipway.yml": current }, head: { ".github/slipway.yml": proposed } };
+    interceptConfig(github, change, current);
+    interceptTarball(github, change, change.headSha, change.head);
+    github.get(`/repos/${owner}/${repo}/pulls/1/files`).query({ per_page: 100 }).reply(200, [{ sha: "a".repeat(40), filename: ".github/slipway.yml", status: "modified", additions: 3, deletions: 0, changes: 3 }]);
+    interceptStickyComment(github, change);
+    const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+    const probot = await createTestProbot(
+      createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway", policy: testPolicy({ conflictsForce: false }), configHashKey: testConfigHashKey }),
+    );
+    await probot.receive(exampleEvent("pull_request", "opened", { number: 1, pull_request: forkPullRequest }));
+    await queue.onIdle();
+    github.done();
+    const [comment] = bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>;
+    expect(comment?.body).toContain("### Configuration change (`.github/slipway.yml`)");
+    expect(comment?.body).toContain("- ✏️ environment **staging**: `conflicts` `fail` → `force`");
+    expect(comment?.body).toContain("- ➕ environment **production** added");
+    expect(comment?.body).toMatch(/The server's policy would refuse it.*\n> - line 4: environment staging: conflicts: force is not granted/s);
+    // No environment's manifests changed: no check run, no cluster.
+    expect(bodiesOf(github, "POST", /check-runs$/)).toEqual([]);
   });
 });
