@@ -19,7 +19,7 @@ const base = `/repos/${owner}/${repo}`;
 const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: "${value}"\n`;
 
 async function slipway() {
-  const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+  const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
   const clusters = new ClusterPool(() => {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");

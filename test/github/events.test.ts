@@ -48,7 +48,7 @@ const forkPullRequest = {
 };
 
 async function slipway() {
-  const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+  const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
   const probot = await createTestProbot(createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey }));
   return { probot, queue };
 }
@@ -242,7 +242,7 @@ describe("a pull request that edits .github/slipway.yml", () => {
     interceptTarball(github, change, change.headSha, change.head);
     github.get(`/repos/${owner}/${repo}/pulls/1/files`).query({ per_page: 100 }).reply(200, [{ sha: "a".repeat(40), filename: ".github/slipway.yml", status: "modified", additions: 3, deletions: 0, changes: 3 }]);
     interceptStickyComment(github, change);
-    const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+    const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
     const probot = await createTestProbot(
       createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway", policy: testPolicy({ conflictsForce: false }), configHashKey: testConfigHashKey }),
     );
