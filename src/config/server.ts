@@ -5,6 +5,8 @@ export interface ServerSettings {
   fieldManager: string;
   /** Refuse to run in production without a real webhook secret (Probot would use "development"). */
   production: boolean;
+  /** How often every installed repository's environments are reconciled (0: never). */
+  reconcileIntervalMs: number;
 }
 
 export function readServerSettings(env: NodeJS.ProcessEnv = process.env): ServerSettings {
@@ -14,5 +16,7 @@ export function readServerSettings(env: NodeJS.ProcessEnv = process.env): Server
   if (production && (!env.WEBHOOK_SECRET || env.WEBHOOK_SECRET === "development")) {
     throw new Error("WEBHOOK_SECRET must be set in production (Probot would otherwise accept any delivery)");
   }
-  return { fieldManager, production };
+  const reconcile = env.SLIPWAY_RECONCILE_INTERVAL_SECONDS?.trim() || "180";
+  if (!/^\d+$/.test(reconcile)) throw new Error("SLIPWAY_RECONCILE_INTERVAL_SECONDS must be a whole number of seconds (0: no reconcile)");
+  return { fieldManager, production, reconcileIntervalMs: Number(reconcile) * 1000 };
 }

@@ -10,6 +10,8 @@ import { renderJobFailure, type FailureReport } from "../render/failures.js";
 import type { GitHubClient } from "./octokit.js";
 import type { Policy } from "../config/policy.js";
 import { applyBranch, mergeTriggers, type BranchTriggers } from "./apply-branch.js";
+import { startReconcile } from "./reconcile.js";
+import { BoundedMap } from "../util/bounded-map.js";
 import { canWrite } from "./permissions.js";
 import { readRepoAccess } from "./repo-access.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
@@ -22,11 +24,14 @@ export interface SlipwayDeps {
   policy: Policy;
   fieldManager: string;
   configHashKey: string;
+  /** Reconcile every installed repository's environments on start and then this often (default: never, as in tests). */
+  reconcileIntervalMs?: number;
 }
 
 export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
   return (app: Probot) => {
-    const latestHeads = new Map<string, string>();
+    // The newest head seen per pull request, for the pull requests active recently.
+    const latestHeads = new BoundedMap<string, string>(10_000);
     const keyOf = (pr: RepoRef & { number: number }) => `${pr.owner}/${pr.repo}#${pr.number}`;
     const seenHead = (pr: PullRequestRef) => latestHeads.set(keyOf(pr), pr.headSha);
 
@@ -113,23 +118,12 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
     });
 
     /** Applies a branch's head to its environments, once for all the triggers that wait for it. */
-    const enqueueApply = (context: Context, params: { repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers }) => {
-      const { repo, branch } = params;
-      deps.queue.enqueue({
-        pool: "apply",
-        key: `${repo.owner}/${repo.repo}:branch:${branch}`,
-        owner: ownerOf(context, repo),
-        payload: params.triggers,
-        merge: mergeTriggers,
-        run: (triggers) =>
-          boundary(context, undefined, () =>
-            applyBranch(
-              { octokit: context.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, log: context.log },
-              { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
-            ),
-          ),
-      });
-    };
+    const enqueueApply = (context: Context, params: { repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers }) =>
+      enqueueBranchApply(deps, { ...params, octokit: context.octokit, owner: ownerOf(context, params.repo), scope: context });
+
+    if (deps.reconcileIntervalMs) {
+      startReconcile({ app, intervalMs: deps.reconcileIntervalMs, policy: deps.policy, enqueue: (params) => enqueueBranchApply(deps, params) });
+    }
 
     app.on("push", (context) => {
       const { payload } = context;
@@ -173,6 +167,29 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
   };
 }
 
+/** One apply job per repository branch; every push, re-run and reconcile for it merges into the one waiting. */
+export function enqueueBranchApply(
+  deps: SlipwayDeps,
+  params: { octokit: GitHubClient; owner: string; scope: Context | JobScope; repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers },
+): boolean {
+  const { repo, branch, scope } = params;
+  const { log } = scope;
+  return deps.queue.enqueue({
+    pool: "apply",
+    key: `${repo.owner}/${repo.repo}:branch:${branch}`,
+    owner: params.owner,
+    payload: params.triggers,
+    merge: mergeTriggers,
+    run: (triggers) =>
+      boundary(scope, undefined, () =>
+        applyBranch(
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, log },
+          { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
+        ),
+      ),
+  });
+}
+
 async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: number): Promise<PullRequestRef> {
   const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
   return toPullRequestRef(repo, data);
@@ -182,14 +199,20 @@ async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: nu
  * One event's error boundary: log with the delivery id and, when the job knows where, report
  * the failure on GitHub (a failed check run that says so).
  */
-async function boundary(context: Context, report: ((failure: FailureReport) => Promise<void>) | undefined, work: () => Promise<void>): Promise<void> {
+async function boundary(scope: Context | JobScope, report: ((failure: FailureReport) => Promise<void>) | undefined, work: () => Promise<void>): Promise<void> {
+  const { log, delivery, event } = "octokit" in scope ? { log: scope.log, delivery: scope.id, event: scope.name } : scope;
   try {
     await work();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    context.log.error({ delivery: context.id, event: context.name }, `Slipway failed: ${message}`);
-    await report?.(renderJobFailure({ error, delivery: context.id })).catch((reportError: unknown) =>
-      context.log.error({ delivery: context.id }, `reporting the failure failed too: ${String(reportError)}`),
-    );
+    log.error({ delivery, event }, `Slipway failed: ${message}`);
+    await report?.(renderJobFailure({ error, delivery })).catch((reportError: unknown) => log.error({ delivery }, `reporting the failure failed too: ${String(reportError)}`));
   }
+}
+
+/** A job that no webhook delivered (the reconcile): what its log lines say it was. */
+export interface JobScope {
+  log: Pick<Context["log"], "info" | "warn" | "error">;
+  delivery: string;
+  event: string;
 }
