@@ -12,6 +12,7 @@ import type { Policy } from "../config/policy.js";
 import { applyBranch, mergeTriggers, type BranchTriggers } from "./apply-branch.js";
 import { startReconcile } from "./reconcile.js";
 import { BoundedMap } from "../util/bounded-map.js";
+import type { Observer } from "../observability/observer.js";
 import { canWrite } from "./permissions.js";
 import { readRepoAccess } from "./repo-access.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
@@ -26,6 +27,8 @@ export interface SlipwayDeps {
   configHashKey: string;
   /** Reconcile every installed repository's environments on start and then this often (default: never, as in tests). */
   reconcileIntervalMs?: number;
+  /** Told of every plan and apply, for the metrics (default: nothing). */
+  observer?: Observer;
 }
 
 export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
@@ -49,6 +52,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
               fieldManager: deps.fieldManager,
               configHashKey: deps.configHashKey,
               latestHead: () => latestHeads.get(keyOf(pr)),
+              ...(deps.observer ? { observer: deps.observer } : {}),
               log: context.log,
               progress,
             },
@@ -183,7 +187,7 @@ export function enqueueBranchApply(
     run: (triggers) =>
       boundary(scope, undefined, () =>
         applyBranch(
-          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, log },
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, log, ...(deps.observer ? { observer: deps.observer } : {}) },
           { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
         ),
       ),

@@ -11,6 +11,7 @@ import type { GrantedEnvironment } from "../config/narrow.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, type ApplyCheckRun } from "../render/apply-report.js";
 import { renderApplyFailure } from "../render/failures.js";
+import type { Observer } from "../observability/observer.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
@@ -21,6 +22,7 @@ export interface ApplyPushDeps {
   clusters: Clusters;
   fieldManager: string;
   configHashKey: string;
+  observer?: Observer;
   log: { info: (message: string) => void; warn: (message: string) => void };
 }
 
@@ -53,12 +55,14 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       configHashKey: deps.configHashKey,
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
     });
+    deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
     await finishDeployment(octokit, target, deployment, report, checkRun);
     if (report.outcome !== "skipped") await commentOnMergedPullRequest(octokit, target, rendered, checkRun);
     return report;
   } catch (error) {
+    deps.observer?.apply("error", 0);
     const failure = renderApplyFailure({ environment: environment.name, error });
     deps.log.warn(failure.summary);
     await failCheckRun(octokit, { ...target, checkRun, ...failure });

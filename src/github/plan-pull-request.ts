@@ -10,6 +10,8 @@ import type { EnvironmentConfig } from "../config/schema.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { EnvironmentPlan } from "../plan/types.js";
 import { planEnvironment, type PlanTarget } from "../planning/plan-environment.js";
+import { concludePlan } from "../plan/summary.js";
+import type { Observer } from "../observability/observer.js";
 import { checkRunName, renderCheckRun } from "../render/check-run.js";
 import { renderPlanComment } from "../render/comment.js";
 import { configPath } from "../config/load.js";
@@ -36,6 +38,7 @@ export interface PlanPullRequestDeps {
   log: { info: (message: string) => void; warn: (message: string) => void };
   /** Filled in as the plan goes, so that a failure can be reported on the right check runs. */
   progress?: PlanProgress;
+  observer?: Observer;
 }
 
 export interface PlanProgress {
@@ -107,7 +110,9 @@ async function planOneEnvironment(params: {
     const head = headAll.filter((file) => changedAtHead.has(file.path));
     const base = await readBaseFiles(deps.octokit, { pr, files: params.files });
     const target = await targetFor({ deps, pr, forks: params.forks, granted: params.granted });
+    const started = Date.now();
     const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey });
+    deps.observer?.plan(plan.error ? "error" : concludePlan(plan), Date.now() - started);
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
     params.progress.completed.add(environment.name);
     return plan;

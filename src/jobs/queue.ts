@@ -30,6 +30,8 @@ export interface WorkQueueOptions {
   concurrency: Record<PoolName, number>;
   /** How many delivery ids to remember for de-duplication. */
   rememberDeliveries: number;
+  /** Told when each job starts and how long it waited (metrics). */
+  onStart?: (pool: PoolName, waitedMs: number) => void;
 }
 
 export const defaultWorkQueueOptions: WorkQueueOptions = {
@@ -164,6 +166,7 @@ export class WorkQueue {
     this.waiting.delete(id);
     this.lastServed.set(entry.spec.owner, ++this.tick);
     this.lastWaitMs.set(entry.spec.pool, Date.now() - entry.enqueuedAt);
+    this.options.onStart?.(entry.spec.pool, Date.now() - entry.enqueuedAt);
     const controller = new AbortController();
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
