@@ -28,6 +28,7 @@ export function createSlipway(settings: SlipwaySettings): (app: Probot) => void 
     policy: settings.security.policy,
     fieldManager: settings.server.fieldManager,
     configHashKey: settings.security.configHashKey,
+    tarballLimits: settings.server.tarball,
   });
 }
 

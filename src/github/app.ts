@@ -13,6 +13,7 @@ import { applyCheckRunName } from "../render/apply-report.js";
 import { applyPush } from "./apply-push.js";
 import { canWrite } from "./permissions.js";
 import type { Policy } from "../config/policy.js";
+import type { TarballLimits } from "../config/server.js";
 import { readRepoAccess } from "./repo-access.js";
 import { reportConfigProblem } from "./check-runs.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
@@ -25,6 +26,8 @@ export interface SlipwayDeps {
   policy: Policy;
   fieldManager: string;
   configHashKey: string;
+  /** The caps on reading a repository's tarball (default: the server's defaults). */
+  tarballLimits?: TarballLimits;
 }
 
 export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
@@ -46,6 +49,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
               policy: deps.policy,
               fieldManager: deps.fieldManager,
               configHashKey: deps.configHashKey,
+              tarballLimits: deps.tarballLimits,
               latestHead: () => latestHeads.get(keyOf(pr)),
               log: context.log,
               progress,
@@ -108,7 +112,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
             deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply-env:${granted.environment.name}`, () =>
               boundary(context, undefined, async () => {
                 await applyPush(
-                  { octokit: context.octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, log: context.log },
+                  { octokit: context.octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log: context.log },
                   { ...repo, sha, granted, branch },
                 );
               }),
