@@ -1,5 +1,6 @@
 // The manifests as Slipway reads them: objects with the file and line they came from, and
 // findings (what is wrong with the input, and where) instead of exceptions.
+import type { LineTree } from "./line-tree.js";
 import type { KubeObject } from "./object.js";
 
 /** A place in a repository file; line and column are 1-based. */
@@ -22,13 +23,19 @@ export interface Finding {
   object?: string;
 }
 
-/** One Kubernetes object from a manifest file. */
-export interface SourceObject {
+/** One Kubernetes object from a manifest file, as data (it can be sent to another thread). */
+export interface SourceObjectData {
   object: KubeObject;
   /** Where the document starts. */
   position: SourcePosition;
   /** 0-based index of the document in its file. */
   documentIndex: number;
+  /** The lines of the object's fields, which `lineOf` reads. */
+  lines: LineTree;
+}
+
+/** One Kubernetes object from a manifest file. */
+export interface SourceObject extends SourceObjectData {
   /**
    * The line of a field, by path segments from the document root (["spec", "replicas"],
    * ["spec", "template", "spec", "containers", 0, "image"]); the nearest existing ancestor's

@@ -12,7 +12,8 @@ import {
   type SchemaOptions,
 } from "yaml";
 import type { ManifestFinding } from "./findings.js";
-import { documentLocator, type Locate } from "./locate.js";
+import { buildLineTree, type LineTree } from "./line-tree.js";
+import { documentLocator, type FieldPath, type Locate } from "./locate.js";
 import { toPlainJson } from "./plain-json.js";
 
 /** A non-empty, well-formed YAML document, converted to plain JSON data. */
@@ -21,6 +22,8 @@ export interface YamlDocument {
   index: number;
   value: unknown;
   locate: Locate;
+  /** The lines of `value`, a part of the document at `prefix` (an item of a List), as data. */
+  lines: (prefix: FieldPath, value: unknown) => LineTree;
 }
 
 // kubectl decodes with go-yaml v2 into interface{}: YAML 1.1 booleans (yes/on) and octals (0755),
@@ -97,7 +100,8 @@ function convertDocument(params: {
     const position = { file: path, ...at };
     return { findings: [...findings, { severity: "error", code: "non-json-value", message, position }] };
   }
-  return { document: { index, value: plain.value, locate }, findings };
+  const lines = (prefix: FieldPath, value: unknown) => buildLineTree({ doc, lineCounter, prefix, value });
+  return { document: { index, value: plain.value, locate, lines }, findings };
 }
 
 function yamlFindings(params: {
