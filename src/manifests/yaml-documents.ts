@@ -11,6 +11,7 @@ import {
   type ParseOptions,
   type SchemaOptions,
 } from "yaml";
+import { duplicateKeyErrors } from "./duplicate-keys.js";
 import type { ManifestFinding } from "./findings.js";
 import { buildLineTree, type LineTree } from "./line-tree.js";
 import { documentLocator, type FieldPath, type Locate } from "./locate.js";
@@ -33,7 +34,8 @@ export interface YamlDocument {
 const nonJsonTags = new Set(["binary", "omap", "pairs", "set", "timestamp"].map((name) => `tag:yaml.org,2002:${name}`));
 const yamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
   version: "1.1",
-  uniqueKeys: true,
+  // Duplicate keys are refused, by duplicateKeyErrors(): the library's own check takes quadratic time.
+  uniqueKeys: false,
   // Otherwise the library warns through process.emitWarning (about a collection used as a key,
   // say): a user's YAML has no business in the server's log.
   logLevel: "error",
@@ -53,6 +55,7 @@ export function readYamlDocuments(params: {
   const parsed: Document.Parsed[] = [];
   // Documents come one at a time, so a file of a million `---` lines is refused early.
   for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+    doc.errors.push(...duplicateKeyErrors(doc));
     parsed.push(doc);
     if (parsed.length > maxDocuments) return { documents: [], findings: [tooManyDocuments(path, maxDocuments)] };
   }
