@@ -87,15 +87,3 @@ function overBudget(what: string, fix = splitOrExclude): ManifestFinding {
 }
 
 const byteLength = (content: ManifestFile["content"]): number => (typeof content === "string" ? Buffer.byteLength(content, "utf8") : content.byteLength);
-
-/** parseFiles, giving the event loop a turn after every file. */
-export async function parseFilesYielding(files: ManifestFile[], options: ParseFilesOptions = {}): Promise<LoadedSources> {
-  const loaded: LoadedSources = { objects: [], findings: [] };
-  const parsing = parseFilesWithin(files, options);
-  for (let next = parsing.next(); ; next = parsing.next()) {
-    if (next.done) return next.value ? { objects: [], findings: [next.value] } : loaded;
-    loaded.objects.push(...next.value.objects);
-    loaded.findings.push(...next.value.findings);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
