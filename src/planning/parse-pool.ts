@@ -87,9 +87,8 @@ export class ParsePool implements ManifestParser {
 
   private spawn(): void {
     // No execArgv: the parent's flags (--input-type, tsx's hooks) are not all valid in a worker.
+    // Referenced while it starts, for the call waiting for it.
     const worker = new Worker(workerEntry(), { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb } });
-    // An idle worker must not keep the process alive (the command line exits when its plan is done).
-    worker.unref();
     const slot: Slot = { worker, ready: false };
     worker.on("message", (reply: ParseReply) => this.receive(slot, reply));
     worker.on("error", (error) => this.lose(slot, error));
@@ -111,6 +110,9 @@ export class ParsePool implements ManifestParser {
   private receive(slot: Slot, reply: ParseReply): void {
     if (reply.kind === "ready") {
       slot.ready = true;
+      // An idle worker must not keep the process alive (the command line exits when its plan is
+      // done). Not before now: an unref() before the worker is online does not last (Node 20).
+      slot.worker.unref();
       this.dispatch();
       return;
     }
