@@ -16,6 +16,7 @@ import { previewPrune } from "../plan/prune.js";
 import { isSecret, secretKeyChanges } from "../plan/secrets.js";
 import type { EnvironmentPlan, ObjectPlan, PlanMode } from "../plan/types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
+import { mapYielding } from "../util/map-yielding.js";
 import { describeClusterFailure } from "./describe-failure.js";
 import { prepareDesired } from "./prepare-desired.js";
 import { developmentConfigHashKey } from "../config/server-security.js";
@@ -193,7 +194,8 @@ async function planOffline(args: {
   const { planned, head, base, desired } = args;
   // The base revision stamped like the head, so only what the change does shows in the diff.
   const baseDesired = await prepareDesired({ objects: objectsOf(base), environment: args.environment, configHashKey: args.configHashKey });
-  const objects = planned.map((source) => {
+  // Each diff is computed here, on the event loop: a turn for other work every 20 ms.
+  const objects = await mapYielding(planned, (source) => {
     const key = identityKey(refOf(source.object));
     return planObjectOffline({ source, body: desired.bodies.get(key) ?? source.object, base: baseDesired.bodies.get(key) });
   });
