@@ -20,8 +20,8 @@ export function configMapsFile(prefix: string, bytes = MiB, keysEach = 100): str
 }
 
 /** `count` such files under `dir`, by path. */
-export function bigManifests(count: number, dir = "deploy", bytes = MiB): Record<string, string> {
-  return Object.fromEntries(Array.from({ length: count }, (_, index) => [`${dir}/big-${index}.yaml`, configMapsFile(`big-${index}`, bytes)]));
+export function bigManifests(count: number, dir = "deploy", bytes = MiB, keysEach = 100): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, index) => [`${dir}/big-${index}.yaml`, configMapsFile(`big-${index}`, bytes, keysEach)]));
 }
 
 export const asManifestFiles = (files: Record<string, string>): ManifestFile[] => Object.entries(files).map(([path, content]) => ({ path, content: Buffer.from(content) }));
