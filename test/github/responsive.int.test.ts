@@ -88,7 +88,7 @@ describeWithCluster("a server planning a huge fork pull request", () => {
     const github = mockGitHub();
     interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
 
-    // The fork's pull request: 100 files of 1 MiB of ConfigMaps (9,500 objects), all added.
+    // The fork's pull request: 100 files of 1 MiB of ConfigMaps (8,520 objects), all added.
     const pr: PullRequestFixture = { owner, repo, number: 9, baseSha: "e".repeat(40), headSha: "f".repeat(40), base: {}, head: bigManifests(100, "deploy", 1024 * 1024, 200) };
     interceptConfig(github, pr, configFor(ns));
     interceptChangedFiles(github, pr);
