@@ -47,6 +47,7 @@ export function createSlipway(settings: SlipwaySettings, runtime: SlipwayRuntime
     configHashKey: settings.security.configHashKey,
     reconcileIntervalMs: settings.server.reconcileIntervalMs,
     observer: runtime.metrics.observer,
+    tarballLimits: settings.server.tarball,
   });
 }
 

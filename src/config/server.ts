@@ -10,7 +10,28 @@ export interface ServerSettings {
   reconcileIntervalMs: number;
   /** On SIGTERM, how long running work may take before it is interrupted. */
   shutdownDeadlineMs: number;
+  /** How much of a repository's tarball Slipway reads. */
+  tarball: TarballLimits;
 }
+
+/** The caps on reading a repository's tarball; passing one stops the read with an error that names it. */
+export interface TarballLimits {
+  /** Bytes the archive may unpack to in all (default 1 GiB): a gzip bomb stops here. */
+  maxUnpackedBytes: number;
+  /** Bytes of the files under the environments' paths kept in memory (default 256 MiB). */
+  maxKeptBytes: number;
+}
+
+export const defaultTarballLimits: TarballLimits = {
+  maxUnpackedBytes: 1024 * 1024 * 1024,
+  maxKeptBytes: 256 * 1024 * 1024,
+};
+
+/** The variable that sets each cap, named in the error that says it was passed. */
+export const tarballLimitVariables: Record<keyof TarballLimits, string> = {
+  maxUnpackedBytes: "SLIPWAY_TARBALL_MAX_BYTES",
+  maxKeptBytes: "SLIPWAY_TARBALL_MAX_MANIFEST_BYTES",
+};
 
 export function readServerSettings(env: NodeJS.ProcessEnv = process.env): ServerSettings {
   const fieldManager = env.SLIPWAY_FIELD_MANAGER?.trim() || "slipway";
@@ -23,5 +44,18 @@ export function readServerSettings(env: NodeJS.ProcessEnv = process.env): Server
   if (!/^\d+$/.test(reconcile)) throw new SettingsError("SLIPWAY_RECONCILE_INTERVAL_SECONDS must be a whole number of seconds (0: no reconcile)");
   const deadline = env.SLIPWAY_SHUTDOWN_DEADLINE_SECONDS?.trim() || "25";
   if (!/^\d+$/.test(deadline)) throw new SettingsError("SLIPWAY_SHUTDOWN_DEADLINE_SECONDS must be a whole number of seconds");
-  return { fieldManager, production, reconcileIntervalMs: Number(reconcile) * 1000, shutdownDeadlineMs: Number(deadline) * 1000 };
+  return { fieldManager, production, reconcileIntervalMs: Number(reconcile) * 1000, shutdownDeadlineMs: Number(deadline) * 1000, tarball: readTarballLimits(env) };
+}
+
+function readTarballLimits(env: NodeJS.ProcessEnv): TarballLimits {
+  const read = (cap: keyof TarballLimits): number => {
+    const variable = tarballLimitVariables[cap];
+    const text = env[variable]?.trim();
+    if (!text) return defaultTarballLimits[cap];
+    if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+      throw new SettingsError(`${variable} must be a whole number of bytes (default ${defaultTarballLimits[cap]})`);
+    }
+    return Number(text);
+  };
+  return { maxUnpackedBytes: read("maxUnpackedBytes"), maxKeptBytes: read("maxKeptBytes") };
 }

@@ -14,6 +14,7 @@ import { startReconcile } from "./reconcile.js";
 import { BoundedMap } from "../util/bounded-map.js";
 import type { Observer } from "../observability/observer.js";
 import { canWrite } from "./permissions.js";
+import type { TarballLimits } from "../config/server.js";
 import { readRepoAccess } from "./repo-access.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
@@ -29,6 +30,8 @@ export interface SlipwayDeps {
   reconcileIntervalMs?: number;
   /** Told of every plan and apply, for the metrics (default: nothing). */
   observer?: Observer;
+  /** The caps on reading a repository's tarball (default: the server's defaults). */
+  tarballLimits?: TarballLimits;
 }
 
 export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
@@ -51,6 +54,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
               policy: deps.policy,
               fieldManager: deps.fieldManager,
               configHashKey: deps.configHashKey,
+              tarballLimits: deps.tarballLimits,
               latestHead: () => latestHeads.get(keyOf(pr)),
               ...(deps.observer ? { observer: deps.observer } : {}),
               log: context.log,
@@ -187,7 +191,7 @@ export function enqueueBranchApply(
     run: (triggers) =>
       boundary(scope, undefined, () =>
         applyBranch(
-          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, log, ...(deps.observer ? { observer: deps.observer } : {}) },
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, ...(deps.observer ? { observer: deps.observer } : {}) },
           { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
         ),
       ),

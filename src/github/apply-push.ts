@@ -8,6 +8,7 @@
 import { applyEnvironment } from "../apply/apply-environment.js";
 import type { ApplyReport } from "../apply/types.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
+import type { TarballLimits } from "../config/server.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, type ApplyCheckRun } from "../render/apply-report.js";
 import { renderApplyFailure } from "../render/failures.js";
@@ -24,6 +25,8 @@ export interface ApplyPushDeps {
   configHashKey: string;
   observer?: Observer;
   log: { info: (message: string) => void; warn: (message: string) => void };
+  /** The caps on reading the pushed commit's tarball (default: the server's defaults). */
+  tarballLimits?: TarballLimits;
 }
 
 export interface PushTarget extends RepoRef {
@@ -42,7 +45,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
   try {
     // Inside the try: a deployment GitHub refuses must still leave the check run completed.
     deployment = await startDeployment(octokit, target, checkRun);
-    const files = await readEnvironmentAt(octokit, { ...target, environment });
+    const files = await readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits });
     const cluster = await deps.clusters.access(environment.context, identity);
     const report = await applyEnvironment({
       environment,

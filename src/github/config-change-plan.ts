@@ -1,17 +1,17 @@
 // A pull request that edits .github/slipway.yml gets a plan of the configuration change itself:
-// the new file is read at the head commit (from the tarball the plan already fetched), checked
+// the new file is read at the head commit (from the files the plan already read), checked
 // against the schema and the server's policy, and compared with the configuration in force.
 import { diffConfigs } from "../config/config-change.js";
-import { configPath, parseRepoConfig } from "../config/load.js";
+import { parseRepoConfig } from "../config/load.js";
 import { authorize } from "../config/narrow.js";
 import { ruleFor, type Policy } from "../config/policy.js";
 import type { RepoConfig } from "../config/schema.js";
 import type { ConfigChangeReport } from "../render/config-change.js";
 import type { RepoRef } from "./pull-request.js";
-import { environmentFiles } from "./repo-reader.js";
+import type { ManifestFile } from "../manifests/manifest-file.js";
 
-export function planConfigChange(params: { repo: RepoRef; headTarball: Buffer; current: RepoConfig; policy: Policy }): ConfigChangeReport {
-  const [file] = environmentFiles(params.headTarball, { paths: [configPath], exclude: [] });
+export function planConfigChange(params: { repo: RepoRef; headConfig: ManifestFile | undefined; current: RepoConfig; policy: Policy }): ConfigChangeReport {
+  const file = params.headConfig;
   if (!file) return { change: { environments: params.current.environments.map((environment) => ({ kind: "removed", name: environment.name })), settings: [] } };
   const parsed = parseRepoConfig(file.content.toString("utf8"));
   if (!parsed.ok) return { invalid: parsed.findings };

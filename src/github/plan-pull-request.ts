@@ -7,6 +7,8 @@ import picomatch from "picomatch";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { ForksLevel, Policy } from "../config/policy.js";
 import type { EnvironmentConfig } from "../config/schema.js";
+import type { TarballLimits } from "../config/server.js";
+import type { ManifestFile } from "../manifests/manifest-file.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { EnvironmentPlan } from "../plan/types.js";
 import { planEnvironment, type PlanTarget } from "../planning/plan-environment.js";
@@ -23,7 +25,7 @@ import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } fr
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
 import { readRepoAccess } from "./repo-access.js";
-import { downloadTarball, environmentFiles, listChangedFiles, readBaseFiles, type ChangedFile } from "./repo-reader.js";
+import { environmentMatcher, listChangedFiles, readBaseFiles, readFilesAt, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
 
 export interface PlanPullRequestDeps {
@@ -39,6 +41,8 @@ export interface PlanPullRequestDeps {
   /** Filled in as the plan goes, so that a failure can be reported on the right check runs. */
   progress?: PlanProgress;
   observer?: Observer;
+  /** The caps on reading the head commit's tarball (default: the server's defaults). */
+  tarballLimits?: TarballLimits;
 }
 
 export interface PlanProgress {
@@ -69,15 +73,18 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
   const plans: EnvironmentPlan[] = [];
   const checkRunUrls: Record<string, string> = {};
   // The head revision is read once, as a tarball, for every environment the pull request touches.
-  let tarball: Promise<Buffer> | undefined;
-  const headTarball = () => (tarball ??= downloadTarball(octokit, { ...pr, sha: pr.headSha }));
+  const wanted = touched.map(({ granted }) => environmentMatcher(granted.environment));
+  if (editsConfig) wanted.push((path) => path === configPath);
+  let headFiles: Promise<ManifestFile[]> | undefined;
+  const readHead = () =>
+    (headFiles ??= readFilesAt(octokit, { ...pr, sha: pr.headSha, wanted: (path) => wanted.some((matches) => matches(path)), limits: deps.tarballLimits }));
   const configChange = editsConfig
-    ? renderConfigChange(planConfigChange({ repo: pr, headTarball: await headTarball(), current: access.config, policy: deps.policy }))
+    ? renderConfigChange(planConfigChange({ repo: pr, headConfig: (await readHead()).find((file) => file.path === configPath), current: access.config, policy: deps.policy }))
     : undefined;
   for (const { granted, files } of touched) {
     const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(granted.environment.name), headSha: pr.headSha });
     checkRunUrls[granted.environment.name] = checkRun.url;
-    const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, headTarball, progress });
+    const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, readHead, progress });
     if (plan) plans.push(plan);
   }
   const newest = deps.latestHead();
@@ -97,7 +104,8 @@ async function planOneEnvironment(params: {
   granted: GrantedEnvironment;
   files: ChangedFile[];
   checkRun: CheckRunHandle;
-  headTarball: () => Promise<Buffer>;
+  /** Every file of the environments the pull request touches, at its head commit. */
+  readHead: () => Promise<ManifestFile[]>;
   progress: PlanProgress;
 }): Promise<EnvironmentPlan | undefined> {
   const { deps, pr, checkRun } = params;
@@ -105,7 +113,8 @@ async function planOneEnvironment(params: {
   try {
     // The whole environment at head, so config hashes cover the full desired set and the
     // workloads a changed ConfigMap rolls out are planned too; the changed files are part of it.
-    const headAll = environmentFiles(await params.headTarball(), environment);
+    const inEnvironment = environmentMatcher(environment);
+    const headAll = (await params.readHead()).filter((file) => inEnvironment(file.path));
     const changedAtHead = new Set(params.files.filter((file) => file.status !== "removed").map((file) => file.path));
     const head = headAll.filter((file) => changedAtHead.has(file.path));
     const base = await readBaseFiles(deps.octokit, { pr, files: params.files });

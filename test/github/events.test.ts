@@ -21,6 +21,7 @@ import {
   type PullRequestFixture,
 } from "../support/github/pull-request-fixture.js";
 import { ProbotOctokit } from "probot";
+import { defaultTarballLimits } from "../../src/config/server.js";
 
 const owner = "Codertocat";
 const repo = "Hello-World";
@@ -201,6 +202,28 @@ describe("failures outside one environment's plan", () => {
       ["slipway/plan (production)", "failure"],
     ]);
     expect(created[0]?.output.summary).toMatch(/Re-run this check/);
+  });
+});
+
+describe("a repository tarball past the server's caps", () => {
+  it("fails the environment's check run, saying which cap and how to raise it", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, config);
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 88);
+    interceptStickyComment(github, pr);
+    const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
+    const tarballLimits = { ...defaultTarballLimits, maxKeptBytes: 10 };
+    const probot = await createTestProbot(createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey, tarballLimits }));
+    await probot.receive(exampleEvent("pull_request", "opened", { number: 1, pull_request: forkPullRequest }));
+    await queue.onIdle();
+    github.done();
+    const [completed] = bodiesOf(github, "PATCH", /check-runs\/88$/) as Array<{ conclusion: string; output: { summary: string } }>;
+    expect(completed?.conclusion).toBe("failure");
+    expect(completed?.output.summary).toMatch(
+      /Slipway stopped reading the repository archive at deploy\/cm\.yaml: the files under the environments' paths hold more than 10 bytes, the server's limit \(SLIPWAY_TARBALL_MAX_MANIFEST_BYTES\)\. .* or raise SLIPWAY_TARBALL_MAX_MANIFEST_BYTES on the Slipway server/,
+    );
   });
 });
 
