@@ -69,3 +69,30 @@ export function configReferences(workload: KubeObject): ConfigRefs {
   collect(containers.flatMap((container) => objectsAt(container, ["envFrom"])), envFromFields);
   return { configMaps: [...found.ConfigMap].sort(compareStrings), secrets: [...found.Secret].sort(compareStrings) };
 }
+
+/**
+ * A copy of the workload whose pod template names, for each reference `rename` answers, that
+ * name instead (the canary's pods read per-revision copies of the config); the rest as it was.
+ */
+export function renameConfigReferences(workload: KubeObject, rename: (kind: ConfigKind, name: string) => string | undefined): KubeObject {
+  const copy = structuredClone(workload);
+  const pod = fieldAt(copy, ["spec", "template", "spec"]);
+  const apply = (entries: Array<Record<string, unknown>>, fields: Array<[ConfigKind, Path]>) => {
+    for (const entry of entries) {
+      for (const [kind, path] of fields) {
+        const name = stringAt(entry, path);
+        const renamed = name === undefined ? undefined : rename(kind, name);
+        if (renamed === undefined) continue;
+        const holder = fieldAt(entry, path.slice(0, -1)) as Record<string, unknown>;
+        holder[path.at(-1)!] = renamed;
+      }
+    }
+  };
+  const volumes = objectsAt(pod, ["volumes"]);
+  apply(volumes, volumeFields);
+  apply(volumes.flatMap((volume) => objectsAt(volume, ["projected", "sources"])), projectionFields);
+  const containers = containerLists.flatMap((list) => objectsAt(pod, [list]));
+  apply(containers.flatMap((container) => objectsAt(container, ["env"])), envFields);
+  apply(containers.flatMap((container) => objectsAt(container, ["envFrom"])), envFromFields);
+  return copy;
+}
