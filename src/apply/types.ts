@@ -1,5 +1,6 @@
 // What an apply did, per object and as a whole: data for the check run, the deployment status
 // and the merged pull request's comment.
+import type { CanaryDecision } from "../desired/canary.js";
 import type { Finding } from "../manifests/types.js";
 import type { ObjectRef } from "../manifests/object.js";
 import type { FieldConflict } from "../plan/types.js";
@@ -38,4 +39,6 @@ export interface ApplyReport {
   /** Why the apply was refused, skipped or failed as a whole, and what to do. */
   message?: string;
   durationMs: number;
+  /** What the apply decided for each canaried workload, with what starting its canary needs. */
+  canaries?: CanaryDecision[];
 }

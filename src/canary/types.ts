@@ -1,6 +1,7 @@
 // A canary's state, as kept in the cluster (one ConfigMap per canary, written with optimistic
 // concurrency) and mirrored, for people, in a check run. Everything a restarted server needs to
 // resume is here; every wait is a deadline computed from a timestamp here, never a timer.
+import type { CanaryConfig } from "../config/canary-schema.js";
 
 /**
  * - starting: the canary Deployment is being rolled out beside the stable one, at 0 % traffic.
@@ -76,6 +77,14 @@ export interface CanaryState {
   workload: string;
   repository: string;
   installation?: number;
+  /** The kube context: the server's policy, not this record, says with which identity and which Prometheus. */
+  context: string;
+  /** The canary's configuration at the commit that started it. */
+  config: CanaryConfig;
+  /** The route's rules as Git had them: what the router splits, and what it restores at weight 0. */
+  routeBase: unknown[];
+  /** Replicas the canary runs while it is tested: the stable Deployment's. */
+  replicas: number;
   /** The commit whose apply started this canary, and the pull request it was merged from. */
   commit: string;
   pullRequest?: number;

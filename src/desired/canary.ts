@@ -73,6 +73,9 @@ export interface CanaryDecision {
   reason: string;
 }
 
+/** The hold-back of an environment's canaried workloads, with what it read from the cluster bound in (canary/prepare.ts). */
+export type HoldBack = (bodies: Map<string, KubeObject>) => Promise<{ bodies: Map<string, KubeObject>; decisions: CanaryDecision[] }>;
+
 const finalPhases = new Set(["succeeded", "failed", "aborted", "superseded"]);
 
 /**

@@ -112,6 +112,28 @@ export interface EnvironmentPlan {
   error?: string;
   /** Whether ownership conflicts fail the plan (`conflicts: fail`) or only warn. */
   conflictsFail: boolean;
+  /** What merging does to each canaried workload the change touches. */
+  canaries?: CanaryPlan[];
+}
+
+/**
+ * A canaried workload in a plan or an apply.
+ * - none: applied as written (new, or already running this revision).
+ * - start / continue: the new revision runs as a canary; `heldBack` keep what runs.
+ * - promote: the canary's revision is being promoted to the stable Deployment.
+ * - held: the canary of this revision failed or was stopped; the stable Deployment keeps its revision.
+ */
+export interface CanaryPlan {
+  workload: string;
+  kind: "none" | "start" | "continue" | "promote" | "held";
+  revision: string;
+  stableRevision?: string;
+  /** Objects sent with what runs now instead of Git's content (display names). */
+  heldBack: string[];
+  /** The canary's weights, in percent, before promotion. */
+  steps: number[];
+  promotion: "auto" | "manual";
+  reason: string;
 }
 
 export type PlanConclusion = "success" | "failure";

@@ -21,6 +21,8 @@ import { describeClusterFailure } from "./describe-failure.js";
 import { prepareDesired } from "./prepare-desired.js";
 import { developmentConfigHashKey } from "../config/server-security.js";
 import { type DesiredState } from "../desired/desired-state.js";
+import type { CanaryDecision, HoldBack } from "../desired/canary.js";
+import { canaryPlanOf } from "../desired/canary-plan.js";
 import { stoppedReading, type LoadedSources, type ManifestFile } from "../manifests/manifest-file.js";
 import { sharedParsePool, type ManifestParser } from "./parse-pool.js";
 import { validateSources } from "./validate-sources.js";
@@ -52,6 +54,12 @@ export interface PlanEnvironmentParams {
   concurrency?: number;
   /** Parses the manifests off the event loop (default: the process's pool of worker threads). */
   parser?: ManifestParser;
+  /**
+   * Holds canaried workloads back (canary/prepare.ts): the bodies sent keep what runs, and their new
+   * revision goes to a canary. With diffs, the plan shows Git's change of a held-back Deployment or
+   * its config (what the canary will run), with a note; the apply sends what is held back.
+   */
+  holdBack?: HoldBack;
 }
 
 export async function planEnvironment(params: PlanEnvironmentParams): Promise<EnvironmentPlan> {
@@ -88,9 +96,16 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
     const changedPaths = params.headAll ? new Set([...params.head, ...params.base].map((file) => file.path)) : undefined;
     const selected = selectPlanned({ head, base: changedPaths ? base : { objects: [], findings: [] }, changedPaths, desired });
     plan.findings = selected.findings;
-    const objects = store
-      ? await planAgainstCluster({ params, store, planned: selected.objects, head, base, desired })
+    const held = store && params.holdBack ? await params.holdBack(desired.bodies) : undefined;
+    const shown = held && (params.diffs ?? true) ? shownBodies(desired.bodies, held) : undefined;
+    if (held) desired = { ...desired, bodies: held.bodies };
+    let objects = store
+      ? await planAgainstCluster({ params, store, planned: selected.objects, head, base, desired, ...(shown ? { shown } : {}) })
       : await planOffline({ planned: selected.objects, head, base, desired, environment, configHashKey });
+    if (held) {
+      plan.canaries = held.decisions.map(canaryPlanOf);
+      objects = noteHeldBack(objects, held.decisions);
+    }
     plan.objects = annotateRollouts({ plans: objects, rollouts: desired.rollouts });
     if (!environment.adopt) plan.findings.push(...adoptionRefusals(plan.objects));
   } catch (error) {
@@ -113,12 +128,17 @@ async function planAgainstCluster(args: {
   head: LoadedSources;
   base: LoadedSources;
   desired: DesiredState;
+  /** Bodies to dry-run instead of the desired ones (Git's content of held-back objects, for people to review). */
+  shown?: Map<string, KubeObject>;
 }): Promise<ObjectPlan[]> {
   const { params, store, planned, head, base, desired } = args;
   const concurrency = params.concurrency ?? 32;
   const ownership: Ownership = { fieldManager: params.fieldManager, ownerLabels: ownerLabels(params.environment) };
   const lookup = await store.discovery.snapshot();
-  const bodyOf = (source: SourceObject) => desired.bodies.get(identityKey(refOf(source.object))) ?? source.object;
+  const bodyOf = (source: SourceObject) => {
+    const key = identityKey(refOf(source.object));
+    return args.shown?.get(key) ?? desired.bodies.get(key) ?? source.object;
+  };
   const served = planned.filter((source) => lookup(bodyOf(source)));
   const prefetched = await prefetchLive(store, served.map(bodyOf));
   const guarded = await guardedSecrets({ store, desired, planned: served.map(bodyOf), prefetched, ownership, concurrency });
@@ -223,6 +243,36 @@ function adoptionRefusals(objects: ObjectPlan[]): Finding[] {
       object: object.name,
       ...(object.position ? { position: object.position } : {}),
     }));
+}
+
+/**
+ * For the plan people read: Git's content of a held-back Deployment or config (what the canary
+ * will run), while a held-back route keeps the router's weights — its Git content would show a
+ * conflict with the canary's router that the apply never meets.
+ */
+function shownBodies(gitBodies: Map<string, KubeObject>, held: { bodies: Map<string, KubeObject>; decisions: CanaryDecision[] }): Map<string, KubeObject> {
+  const shown = new Map<string, KubeObject>();
+  for (const [key, body] of gitBodies) {
+    const sent = held.bodies.get(key);
+    if (sent !== body && (body.kind === "Deployment" || body.kind === "ConfigMap" || body.kind === "Secret")) shown.set(key, body);
+  }
+  return shown;
+}
+
+function noteHeldBack(objects: ObjectPlan[], decisions: CanaryDecision[]): ObjectPlan[] {
+  const notes = new Map<string, string>();
+  for (const decision of decisions) {
+    if (decision.kind === "none" || decision.kind === "promote") continue;
+    const how =
+      decision.kind === "held"
+        ? `held back: the canary of revision ${decision.revision} ${decision.reason.includes("failed") ? "failed" : "was stopped"}, so the stable pods keep what they run (/canary retry starts it again)`
+        : `rolled out as a canary: Deployment ${decision.workload}-canary runs this, and the stable pods keep what they run until promotion`;
+    for (const name of decision.heldBack) notes.set(name, how.charAt(0).toUpperCase() + how.slice(1) + ".");
+  }
+  return objects.map((object) => {
+    const note = notes.get(object.name);
+    return note ? { ...object, note: object.note ? `${object.note} ${note}` : note } : object;
+  });
 }
 
 /** Objects at the base revision that the head revision no longer has. */
