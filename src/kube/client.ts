@@ -8,7 +8,7 @@ import { Agent, request as httpsRequest, type RequestOptions } from "node:https"
 import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import { createSecureContext } from "node:tls";
 import { KubeConfig } from "@kubernetes/client-node";
-import { KubeApiError, KubeTransportError, isRetryable, type ApiStatus } from "./errors.js";
+import { KubeAbortedError, KubeApiError, KubeTransportError, isRetryable, type ApiStatus } from "./errors.js";
 
 export interface KubeRequest {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -19,6 +19,11 @@ export interface KubeRequest {
   accept?: string;
   /** Retry 429, 5xx and transport failures (default: every method but POST). */
   retry?: boolean;
+  /**
+   * Gives the request up when it fires, in flight or waiting to retry, with a KubeAbortedError:
+   * an apply whose Lease was lost must stop writing at once.
+   */
+  signal?: AbortSignal;
 }
 
 export interface KubeResponse<T = unknown> {
@@ -110,7 +115,7 @@ export class KubeClient {
         return await this.send<T>(req);
       } catch (error) {
         if (!retry || attempt >= this.options.retries || !isRetryable(error)) throw error;
-        await sleep(this.backoffMs(attempt, error));
+        await sleep(this.backoffMs(attempt, error), req);
       }
     }
   }
@@ -159,13 +164,19 @@ export class KubeClient {
       headers["content-length"] = String(Buffer.byteLength(body));
     }
     const described = { method: req.method, path: url.pathname };
+    const { signal } = req;
+    if (signal?.aborted) throw new KubeAbortedError(described, false, signal.reason);
     const send = this.server.protocol === "http:" ? httpRequest : httpsRequest;
+    // Once sent, a write may have been applied even if its answer is cut off.
+    const failed = (error: Error) =>
+      signal?.aborted ? new KubeAbortedError(described, true, signal.reason) : error instanceof KubeTransportError ? error : new KubeTransportError(error.message, described, { cause: error });
 
     return new Promise<KubeResponse<T>>((resolve, reject) => {
-      const outgoing = send(url, { method: req.method, headers, agent: this.agent, timeout: this.options.timeoutMs }, (res) => {
+      const options = { method: req.method, headers, agent: this.agent, timeout: this.options.timeoutMs, signal };
+      const outgoing = send(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", (error) => reject(new KubeTransportError(error.message, described, { cause: error })));
+        res.on("error", (error) => reject(failed(error)));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           const statusCode = res.statusCode ?? 0;
@@ -190,9 +201,7 @@ export class KubeClient {
       outgoing.on("timeout", () =>
         outgoing.destroy(new KubeTransportError(`no answer within ${this.options.timeoutMs} ms`, described)),
       );
-      outgoing.on("error", (error) =>
-        reject(error instanceof KubeTransportError ? error : new KubeTransportError(error.message, described, { cause: error })),
-      );
+      outgoing.on("error", (error) => reject(failed(error)));
       outgoing.end(body);
     });
   }
@@ -211,4 +220,20 @@ function parseWarnings(header: string | string[] | undefined): string[] {
   return [...raw.matchAll(/299 - "((?:[^"\\]|\\.)*)"/g)].map((match) => (match[1] ?? "").replace(/\\(.)/g, "$1"));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits before a retry; an abort ends the wait (and the request) at once. */
+function sleep(ms: number, req: KubeRequest): Promise<void> {
+  const { signal } = req;
+  return new Promise((resolve, reject) => {
+    const aborted = () => {
+      clearTimeout(timer);
+      // An earlier attempt was sent: it may have been applied before it failed.
+      reject(new KubeAbortedError({ method: req.method, path: req.path }, true, signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", aborted);
+      resolve();
+    }, ms);
+    if (signal?.aborted) aborted();
+    else signal?.addEventListener("abort", aborted, { once: true });
+  });
+}

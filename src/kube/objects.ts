@@ -15,6 +15,11 @@ export interface ApplyOptions {
   fieldValidation: "Strict" | "Warn" | "Ignore";
 }
 
+/** What every call takes: a signal that gives the request up (an apply whose Lease was lost). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 export const defaultApplyOptions: ApplyOptions = {
   fieldManager: "slipway",
   dryRun: false,
@@ -45,8 +50,9 @@ export class ObjectStore {
    * Server-side apply of one object. The body must be the desired state only: no
    * resourceVersion (it turns the apply into an optimistic-lock write), no managedFields.
    */
-  async apply(object: KubeObject, options: Partial<ApplyOptions> = {}): Promise<KubeObject> {
-    const opts = { ...defaultApplyOptions, ...options };
+  async apply(object: KubeObject, options: Partial<ApplyOptions> & CallOptions = {}): Promise<KubeObject> {
+    const { signal, ...rest } = options;
+    const opts = { ...defaultApplyOptions, ...rest };
     const mapping = await this.mapping(object);
     const ref = refOf(object);
     const response = await this.client.request<KubeObject>({
@@ -61,17 +67,19 @@ export class ObjectStore {
       // JSON is YAML, and the apply-patch content type takes either.
       contentType: "application/apply-patch+yaml",
       body: stripServerFields(object),
+      signal,
     });
     return response.body;
   }
 
   /** The live object, or undefined when it does not exist. */
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+  async get(ref: ObjectRef, options: CallOptions = {}): Promise<KubeObject | undefined> {
     const mapping = await this.mapping(ref);
     try {
       const response = await this.client.request<KubeObject>({
         method: "GET",
         path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
+        signal: options.signal,
       });
       return response.body;
     } catch (error) {
@@ -80,25 +88,27 @@ export class ObjectStore {
     }
   }
 
-  async list(params: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }): Promise<KubeObject[]> {
+  async list(params: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }, options: CallOptions = {}): Promise<KubeObject[]> {
     const mapping = await this.mapping(params);
     const response = await this.client.request<{ items?: KubeObject[] }>({
       method: "GET",
       path: resourcePath(mapping, { namespace: params.namespace }),
       query: { labelSelector: params.labelSelector },
+      signal: options.signal,
     });
     // Items of a list carry no apiVersion/kind; give them back their identity.
     return (response.body.items ?? []).map((item) => ({ ...item, apiVersion: params.apiVersion, kind: mapping.kind }));
   }
 
   /** Deletes an object; true when it was there. Background propagation, as kubectl does. */
-  async delete(ref: ObjectRef, options: { dryRun?: boolean } = {}): Promise<boolean> {
+  async delete(ref: ObjectRef, options: { dryRun?: boolean } & CallOptions = {}): Promise<boolean> {
     const mapping = await this.mapping(ref);
     try {
       await this.client.request({
         method: "DELETE",
         path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
         query: { dryRun: options.dryRun ? "All" : undefined, propagationPolicy: "Background" },
+        signal: options.signal,
       });
       return true;
     } catch (error) {
