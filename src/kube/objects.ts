@@ -2,7 +2,7 @@
 // https://kubernetes.io/docs/reference/using-api/server-side-apply/
 import type { KubeClient } from "./client.js";
 import { resourcePath, type Discovery, type ResourceMapping } from "./discovery.js";
-import { isNotFound } from "./errors.js";
+import { isApiError, isNotFound } from "./errors.js";
 import { refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
 
 export interface ApplyOptions {
@@ -19,6 +19,13 @@ export interface ApplyOptions {
 export interface CallOptions {
   signal?: AbortSignal;
 }
+
+export interface ListOptions extends CallOptions {
+  /** Objects per page (default 500, as kubectl). */
+  limit?: number;
+}
+
+const defaultListLimit = 500;
 
 export const defaultApplyOptions: ApplyOptions = {
   fieldManager: "slipway",
@@ -88,16 +95,37 @@ export class ObjectStore {
     }
   }
 
-  async list(params: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }, options: CallOptions = {}): Promise<KubeObject[]> {
+  /**
+   * Every object of a kind (in a namespace), page by page: the server answers a large list in
+   * pages of `limit` and a `continue` token for the next one, so no answer grows with the cluster.
+   * https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks
+   */
+  async list(params: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }, options: ListOptions = {}): Promise<KubeObject[]> {
     const mapping = await this.mapping(params);
-    const response = await this.client.request<{ items?: KubeObject[] }>({
-      method: "GET",
-      path: resourcePath(mapping, { namespace: params.namespace }),
-      query: { labelSelector: params.labelSelector },
-      signal: options.signal,
-    });
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    let restarts = 0;
+    for (;;) {
+      try {
+        const response = await this.client.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>({
+          method: "GET",
+          path: resourcePath(mapping, { namespace: params.namespace }),
+          query: { labelSelector: params.labelSelector, limit: String(options.limit ?? defaultListLimit), continue: token },
+          signal: options.signal,
+        });
+        items.push(...(response.body.items ?? []));
+        token = response.body.metadata?.continue || undefined;
+        if (!token) break;
+      } catch (error) {
+        // A continue token outlives etcd's compaction only for a few minutes (410 Expired): the
+        // pages read so far belong to a snapshot that is gone, so the list starts again, once.
+        if (!(token && isExpired(error) && restarts++ === 0)) throw error;
+        items.length = 0;
+        token = undefined;
+      }
+    }
     // Items of a list carry no apiVersion/kind; give them back their identity.
-    return (response.body.items ?? []).map((item) => ({ ...item, apiVersion: params.apiVersion, kind: mapping.kind }));
+    return items.map((item) => ({ ...item, apiVersion: params.apiVersion, kind: mapping.kind }));
   }
 
   /** Deletes an object; true when it was there. Background propagation, as kubectl does. */
@@ -117,6 +145,8 @@ export class ObjectStore {
     }
   }
 }
+
+const isExpired = (error: unknown): boolean => isApiError(error) && error.statusCode === 410;
 
 /** Removes what an apply body must never carry. */
 export function stripServerFields(object: KubeObject): KubeObject {
