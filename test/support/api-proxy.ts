@@ -12,9 +12,15 @@ export interface ProxiedRequest {
   method: string;
   path: string;
   accept: string;
+  /** The API server's answer, once it came. */
+  status?: number;
 }
 
 export interface ApiProxy {
+  /** The proxy's address (plain HTTP), for kubeconfigs of a test's own. */
+  server: string;
+  /** The test cluster admin's bearer token. */
+  token: string;
   /** A kubeconfig that reaches the API server through the proxy, as the test cluster's admin. */
   kubeConfig: () => KubeConfig;
   /** Every request the proxy saw, in order. */
@@ -41,12 +47,13 @@ export async function startApiProxy(params: { kubeconfigPath: string; rules: Pro
   const sockets = new Set<Socket>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const described = { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0] ?? "/", accept: String(req.headers.accept ?? "") };
+    const described: ProxiedRequest = { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0] ?? "/", accept: String(req.headers.accept ?? "") };
     seen.push(described);
     if (params.rules.stall?.(described)) return;
     const headers = params.rules.headers?.(described, { ...req.headers }) ?? { ...req.headers };
     headers.host = target.host;
     const upstream = request(new URL(req.url ?? "/", target), { method: req.method, headers, ca }, (answer) => {
+      described.status = answer.statusCode;
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -61,6 +68,8 @@ export async function startApiProxy(params: { kubeconfigPath: string; rules: Pro
   const { port } = server.address() as AddressInfo;
 
   return {
+    server: `http://127.0.0.1:${port}`,
+    token,
     seen,
     kubeConfig: () => {
       const kubeConfig = new KubeConfig();
