@@ -3,23 +3,27 @@
 //   2. read the inventory, and skip a commit older than the last one applied;
 //   3. preflight: validate and dry-run the whole desired set; anything invalid, nothing applied;
 //   4. check the prune guards, still before changing anything;
-//   5. apply stage by stage, wait for readiness, prune in reverse order;
-//   6. record the new inventory and the commit.
+//   5. apply stage by stage, wait for readiness; the first failure of the cluster stops the rest;
+//   6. prune in reverse order, only when everything was applied and is ready;
+//   7. record the new inventory and the commit.
 import { randomUUID } from "node:crypto";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { ObjectStore } from "../kube/objects.js";
-import { identityKey, type KubeObject, type ObjectRef } from "../manifests/object.js";
+import { displayName, identityKey, type KubeObject } from "../manifests/object.js";
 import { isSecret } from "../plan/secrets.js";
 import type { EnvironmentPlan } from "../plan/types.js";
 import { inventoryLocation } from "../desired/desired-state.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
 import { planWithBodies } from "../planning/plan-environment.js";
 import { applyObjects, type DesiredObject } from "./apply-objects.js";
+import { failureMessage, pruneBlocked, skippedPrunes } from "./apply-messages.js";
 import { inventoryName } from "../desired/applyset.js";
+import { Halt } from "./halt.js";
 import { readInventory, writeInventory } from "./inventory.js";
 import { processIdentity, withLease } from "./lease.js";
+import { nextInventory } from "./next-inventory.js";
 import { planPrune, pruneObjects } from "./prune-objects.js";
-import type { ApplyReport, ObjectResult } from "./types.js";
+import type { ApplyReport } from "./types.js";
 
 export interface ApplyEnvironmentParams {
   environment: EnvironmentConfig;
@@ -66,6 +70,7 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
     pollMs: 1_000,
   };
   return withLease(store, lease, async () => {
+    const halt = new Halt();
     const previous = await readInventory(store, location);
     if (params.owner !== undefined && previous.owner !== undefined && previous.owner !== params.owner) {
       return report({
@@ -88,6 +93,7 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       ...(params.configHashKey ? { configHashKey: params.configHashKey } : {}),
       concurrency,
       diffs: false,
+      signal: halt.signal,
     });
     const refusal = preflightRefusal(plan);
     if (refusal || !desired) return report({ outcome: plan.error ? "failed" : "refused", objects: [], findings: plan.findings, message: refusal });
@@ -108,14 +114,18 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       readinessTimeoutMs: environment.readinessTimeoutSeconds * 1000,
       pollMs: params.pollMs ?? 1_000,
       secrets,
+      halt,
     });
-    const pruned = await pruneObjects(store, prune.candidates, concurrency);
+    const blocked = pruneBlocked({ stopped: halt.halted ? halt.reason : undefined, applied });
+    const skipped = blocked ? skippedPrunes(prune.candidates, blocked, displayName) : undefined;
+    const pruned = skipped ? skipped.results : await pruneObjects(store, prune.candidates, { concurrency, halt });
     const objects = [...applied, ...pruned];
+    const desiredOrCandidate = new Set([...desiredKeys, ...prune.candidates.map(identityKey)]);
     const recorded = await writeInventory(store, {
       location,
       fieldManager: params.fieldManager,
       inventory: {
-        objects: nextInventory({ applied, pruned, previous: previous.objects }),
+        objects: nextInventory({ previous: previous.objects, applied, pruned, forget: previous.objects.filter((ref) => !desiredOrCandidate.has(identityKey(ref))) }),
         commit: params.commit,
         appliedAt: new Date().toISOString(),
         ...((params.owner ?? previous.owner) ? { owner: params.owner ?? previous.owner } : {}),
@@ -126,8 +136,7 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       // (which reads the old inventory and prunes nothing it does not know) converge.
       (error: unknown) => `The inventory could not be recorded (${error instanceof Error ? error.message : String(error)}); the next push or a re-run converges.`,
     );
-    const objectsFailed = objects.some((result) => result.action === "failed" || result.readiness?.ready === false);
-    const message = [objectsFailed ? failureMessage(objects) : "", recorded ?? ""].filter(Boolean).join(" ");
+    const message = [failureMessage(objects), skipped?.message ?? "", recorded ?? ""].filter(Boolean).join(" ");
     return report({ outcome: message ? "failed" : "applied", objects, findings: plan.findings, ...(message ? { message } : {}) });
   });
 }
@@ -148,24 +157,6 @@ function preflightRefusal(plan: EnvironmentPlan): string | undefined {
     return "Nothing was applied and nothing pruned: the environment's paths hold no objects at this commit. An empty desired set is far more likely a broken path than an intent to delete everything.";
   }
   return undefined;
-}
-
-/** What Slipway is responsible for now: what exists because of it, and what it failed to delete. */
-function nextInventory(params: { applied: ObjectResult[]; pruned: ObjectResult[]; previous: ObjectRef[] }): ObjectRef[] {
-  const previous = new Set(params.previous.map(identityKey));
-  const keep = params.applied.filter((result) => result.action !== "failed" || previous.has(identityKey(result.ref)));
-  const failedPrunes = params.pruned.filter((result) => result.action === "failed");
-  return [...keep, ...failedPrunes].map((result) => result.ref);
-}
-
-function failureMessage(objects: ObjectResult[]): string {
-  const failed = objects.filter((result) => result.action === "failed").map((result) => result.name);
-  const notReady = objects.filter((result) => result.readiness?.ready === false).map((result) => result.name);
-  const parts = [
-    failed.length > 0 ? `${failed.length} failed (${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})` : "",
-    notReady.length > 0 ? `${notReady.length} not ready (${notReady.slice(0, 10).join(", ")}${notReady.length > 10 ? ", …" : ""})` : "",
-  ].filter(Boolean);
-  return `${parts.join("; ")}. Everything else was applied; fix the cause and push again or re-run this check.`;
 }
 
 /** The inventory and the Lease live in this namespace, so it must exist before anything else. */

@@ -2,11 +2,12 @@
 // previous inventory, still labelled, still managed by Slipway's field manager, no controller
 // owner). Guards refuse deletions that are more likely a mistake than an intent.
 import type { EnvironmentConfig } from "../config/schema.js";
-import { isApiError } from "../kube/errors.js";
+import { isAborted, isApiError } from "../kube/errors.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { displayName, identityKey, type KubeObject, type ObjectRef } from "../manifests/object.js";
 import { previewPrune } from "../plan/prune.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
+import type { Halt } from "./halt.js";
 import { sortForPrune } from "./order.js";
 import { ownerLabels } from "../desired/desired-state.js";
 import type { ObjectResult } from "./types.js";
@@ -64,20 +65,33 @@ function refusalOf(params: { environment: EnvironmentConfig; candidates: ObjectR
   return {};
 }
 
-/** Deletes in reverse apply order (custom resources before their CRDs); a failed delete stays in the inventory. */
-export async function pruneObjects(store: ObjectStore, candidates: ObjectRef[], concurrency: number): Promise<ObjectResult[]> {
+/**
+ * Deletes in reverse apply order (custom resources before their CRDs). A failed delete stays in
+ * the inventory; after a failure of the cluster the rest are not attempted.
+ */
+export async function pruneObjects(store: ObjectStore, candidates: ObjectRef[], options: { concurrency: number; halt: Halt }): Promise<ObjectResult[]> {
+  const { halt } = options;
   const results: ObjectResult[] = [];
   for (const stage of sortForPrune(candidates, (ref) => ref)) {
     results.push(
-      ...(await mapConcurrent(stage, concurrency, async (ref): Promise<ObjectResult> => {
+      ...(await mapConcurrent(stage, options.concurrency, async (ref): Promise<ObjectResult> => {
         const started = Date.now();
         const name = displayName(ref);
+        if (halt.halted) return { ref, name, action: "not-attempted", conflicts: [], message: `Not pruned: the apply stopped (${halt.reason}).`, durationMs: 0 };
         try {
-          await store.delete(ref);
+          await store.delete(ref, { signal: halt.signal });
           return { ref, name, action: "pruned", conflicts: [], durationMs: Date.now() - started };
         } catch (error) {
-          const message = isApiError(error) ? (error.status.message ?? error.message) : String(error);
-          return { ref, name, action: "failed", conflicts: [], message: `Not pruned: ${message}`, durationMs: Date.now() - started };
+          halt.stopOn(error);
+          const message = isAborted(error)
+            ? error.sent
+              ? `the apply stopped while the delete was in flight (${halt.reason}); it may have been deleted`
+              : `the apply stopped (${halt.reason})`
+            : isApiError(error)
+              ? (error.status.message ?? error.message)
+              : String(error);
+          const action = isAborted(error) && !error.sent ? "not-attempted" : "failed";
+          return { ref, name, action, conflicts: [], message: `Not pruned: ${message}`, durationMs: Date.now() - started };
         }
       })),
     );

@@ -46,21 +46,29 @@ describeWithCluster("an API server that fails mid-apply", () => {
     return new OutageStore(client, outage);
   }
 
-  it("reports what was and was not applied, and the next run converges", async () => {
+  it("stops at the first failure, reports what was applied, failed and not attempted, and the next run converges", async () => {
     const environment = defineEnvironment({ name: "outage", paths: ["**"], namespace: "default" });
     const failing = await store({ after: 10, stop: () => cluster.stopApiserver() });
     // One holder for both runs: a new holder would wait out the Lease the broken run could not release.
     const params = { environment, files, commit: "c1", context: "test", fieldManager: "slipway", concurrency: 1, leaseWaitMs: 5_000, leaseHolder: "outage-test" };
 
+    const started = Date.now();
     const broken = await applyEnvironment({ ...params, store: failing });
+    const stoppedAfterMs = Date.now() - started;
 
     expect(broken.outcome).toBe("failed");
     const created = broken.objects.filter((object) => object.action === "created");
     const failed = broken.objects.filter((object) => object.action === "failed");
-    expect(created.length).toBeGreaterThanOrEqual(9);
-    expect(failed.length).toBeGreaterThan(0);
-    expect(created.length + failed.length).toBe(40);
+    const notAttempted = broken.objects.filter((object) => object.action === "not-attempted");
+    // The 10th apply met the stopped API server; after its retries nothing more was sent.
+    expect(created).toHaveLength(9);
+    expect(failed).toHaveLength(1);
+    expect(notAttempted).toHaveLength(30);
     expect(failed[0]?.message).toMatch(/Not applied/);
+    expect(notAttempted[0]?.message).toMatch(/Not attempted: the apply stopped \(the cluster failed: .*\)/);
+    expect(broken.message).toMatch(/1 failed .*30 not attempted/);
+    // Two retries of one request, not of 31: seconds, not minutes.
+    expect(stoppedAfterMs).toBeLessThan(30_000);
     failing.client.close();
 
     await cluster.startApiserver();
@@ -71,6 +79,6 @@ describeWithCluster("an API server that fails mid-apply", () => {
     expect(converged.outcome).toBe("applied");
     const actions = new Map(converged.objects.map((object) => [object.name, object.action]));
     for (const object of created) expect(actions.get(object.name)).toBe("unchanged");
-    for (const object of failed) expect(actions.get(object.name)).toBe("created");
+    for (const object of [...failed, ...notAttempted]) expect(actions.get(object.name)).toBe("created");
   });
 });

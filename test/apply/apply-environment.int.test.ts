@@ -3,51 +3,10 @@
 // only look like Slipway's.
 import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
-import { applyEnvironment, type ApplyEnvironmentParams } from "../../src/apply/apply-environment.js";
 import { readInventory } from "../../src/apply/inventory.js";
 import { stampObject } from "../../src/desired/stamp.js";
-import type { ApplyReport } from "../../src/apply/types.js";
-import { defineEnvironment } from "../../src/config/schema.js";
-import { describeWithCluster, itWithControllers, useCluster, type ClusterContext } from "../support/cluster.js";
-
-const configMap = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  value: "${value}"\n`;
-const deployment = (name: string, config: string, replicas = 1) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: ${replicas}
-  selector:
-    matchLabels: { app: ${name} }
-  template:
-    metadata:
-      labels: { app: ${name} }
-    spec:
-      containers:
-        - name: app
-          image: registry.example.com/${name}:1
-          envFrom:
-            - configMapRef: { name: ${config} }
-`;
-
-function actions(report: ApplyReport): Record<string, string> {
-  return Object.fromEntries(report.objects.map((object) => [object.name, object.action]));
-}
-
-function applier(ctx: ClusterContext, namespace: string, overrides: Record<string, unknown> = {}) {
-  const environment = defineEnvironment({ name: `env-${namespace}`, paths: ["**"], namespace, clusterScoped: true, readinessTimeoutSeconds: 60, ...overrides });
-  return (files: Record<string, string>, commit: string, extra: Partial<ApplyEnvironmentParams> = {}) =>
-    applyEnvironment({
-      environment,
-      files: Object.entries(files).map(([path, content]) => ({ path, content })),
-      commit,
-      store: ctx.store,
-      context: "test",
-      fieldManager: "slipway",
-      pollMs: 200,
-      ...extra,
-    });
-}
+import { actions, applier, configMap, deployment } from "../support/apply-env.js";
+import { describeWithCluster, itWithControllers, useCluster } from "../support/cluster.js";
 
 describeWithCluster("applyEnvironment", () => {
   const cluster = useCluster();
