@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { EnvironmentConfig } from "../config/schema.js";
 import type { ObjectStore } from "../kube/objects.js";
-import { displayName, identityKey, type KubeObject } from "../manifests/object.js";
+import { displayName, identityKey, refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
 import { isSecret } from "../plan/secrets.js";
 import type { EnvironmentPlan } from "../plan/types.js";
 import { inventoryLocation } from "../desired/desired-state.js";
@@ -17,9 +17,9 @@ import type { ManifestFile } from "../manifests/manifest-file.js";
 import { planWithBodies } from "../planning/plan-environment.js";
 import { applyObjects, type DesiredObject } from "./apply-objects.js";
 import { failureMessage, pruneBlocked, skippedPrunes } from "./apply-messages.js";
-import { inventoryName } from "../desired/applyset.js";
+import { inventoryName, type InventoryLocation } from "../desired/applyset.js";
 import { Halt } from "./halt.js";
-import { readInventory, writeInventory } from "./inventory.js";
+import { readInventory, writeInventory, type Inventory } from "./inventory.js";
 import { processIdentity, withLease } from "./lease.js";
 import { nextInventory } from "./next-inventory.js";
 import { planPrune, pruneObjects } from "./prune-objects.js";
@@ -99,7 +99,7 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
     if (refusal || !desired) return report({ outcome: plan.error ? "failed" : "refused", objects: [], findings: plan.findings, message: refusal });
 
     const desiredKeys = new Set(desired.bodies.keys());
-    const prune = await planPrune({ store, environment, desiredKeys, inventory: previous.objects, fieldManager: params.fieldManager, concurrency });
+    const prune = await planPrune({ store, environment, desiredKeys, inventory: previous.objects, fieldManager: params.fieldManager, concurrency, signal: halt.signal });
     if (prune.refusal) return report({ outcome: "refused", objects: [], findings: plan.findings, message: `Nothing was applied. ${prune.refusal}` });
 
     const items: DesiredObject[] = plan.objects.flatMap((objectPlan) => {
@@ -107,6 +107,9 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       return body ? [{ body, plan: objectPlan }] : [];
     });
     const secrets = [...desired.bodies.values()].filter(isSecret);
+    const owner = params.owner ?? previous.owner;
+    const unrecorded = await recordBeforeApplying({ store, location, previous: { ...previous, ...(owner ? { owner } : {}) }, adding: items.map((item) => refOf(item.body)), fieldManager: params.fieldManager });
+    if (unrecorded) return report({ outcome: "failed", objects: [], findings: plan.findings, message: unrecorded });
     const applied = await applyObjects(store, items, {
       fieldManager: params.fieldManager,
       force: environment.conflicts === "force",
@@ -119,21 +122,20 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
     const blocked = pruneBlocked({ stopped: halt.halted ? halt.reason : undefined, applied });
     const skipped = blocked ? skippedPrunes(prune.candidates, blocked, displayName) : undefined;
     const pruned = skipped ? skipped.results : await pruneObjects(store, prune.candidates, { concurrency, halt });
-    const objects = [...applied, ...pruned];
-    const desiredOrCandidate = new Set([...desiredKeys, ...prune.candidates.map(identityKey)]);
+    const objects = [...applied, ...pruned, ...prune.unread];
     const recorded = await writeInventory(store, {
       location,
       fieldManager: params.fieldManager,
       inventory: {
-        objects: nextInventory({ previous: previous.objects, applied, pruned, forget: previous.objects.filter((ref) => !desiredOrCandidate.has(identityKey(ref))) }),
+        objects: nextInventory({ previous: previous.objects, applied, pruned, forget: prune.forget }),
         commit: params.commit,
         appliedAt: new Date().toISOString(),
-        ...((params.owner ?? previous.owner) ? { owner: params.owner ?? previous.owner } : {}),
+        ...(owner ? { owner } : {}),
       },
     }).then(
       () => undefined,
-      // The objects' results matter more than the record: report them, and let the next apply
-      // (which reads the old inventory and prunes nothing it does not know) converge.
+      // The objects' results matter more than the record: report them. The inventory written
+      // before the apply lists every object it may have created, and the next apply converges.
       (error: unknown) => `The inventory could not be recorded (${error instanceof Error ? error.message : String(error)}); the next push or a re-run converges.`,
     );
     const message = [failureMessage(objects), skipped?.message ?? "", recorded ?? ""].filter(Boolean).join(" ");
@@ -157,6 +159,25 @@ function preflightRefusal(plan: EnvironmentPlan): string | undefined {
     return "Nothing was applied and nothing pruned: the environment's paths hold no objects at this commit. An empty desired set is far more likely a broken path than an intent to delete everything.";
   }
   return undefined;
+}
+
+/**
+ * Adds the objects about to be applied to the inventory before any is: an apply that stops half
+ * way (a crash, a lost Lease) must not leave objects no inventory lists, which no apply would ever
+ * prune. As KEP-3659 has an ApplySet's parent list its group kinds before its members are applied.
+ * Returns why nothing may be applied when the inventory cannot be written.
+ */
+async function recordBeforeApplying(params: { store: ObjectStore; location: InventoryLocation; previous: Inventory; adding: ObjectRef[]; fieldManager: string }): Promise<string | undefined> {
+  const known = new Set(params.previous.objects.map(identityKey));
+  const adding = params.adding.filter((ref) => !known.has(identityKey(ref)));
+  if (adding.length === 0) return undefined;
+  const inventory = { ...params.previous, objects: [...params.previous.objects, ...adding] };
+  try {
+    await writeInventory(params.store, { location: params.location, inventory, fieldManager: params.fieldManager });
+    return undefined;
+  } catch (error) {
+    return `Nothing was applied: the inventory ${params.location.namespace}/${inventoryName(params.location.environment)} could not be updated first (${error instanceof Error ? error.message : String(error)}), and objects it does not list could never be pruned. Re-run when the cluster is healthy.`;
+  }
 }
 
 /** The inventory and the Lease live in this namespace, so it must exist before anything else. */

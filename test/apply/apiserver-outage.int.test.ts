@@ -22,7 +22,8 @@ class OutageStore extends ObjectStore {
     super(client, new Discovery(client));
   }
   override async apply(object: KubeObject, options: Partial<ApplyOptions> = {}): Promise<KubeObject> {
-    if (!options.dryRun && this.outage && ++this.applied === this.outage.after) await this.outage.stop();
+    // Counts the manifests' objects only, not the inventory Slipway writes before them.
+    if (!options.dryRun && object.metadata.name?.startsWith("cm-") && this.outage && ++this.applied === this.outage.after) await this.outage.stop();
     return super.apply(object, options);
   }
 }
