@@ -3,6 +3,7 @@
 // apply's Lease, stops every request still to be sent and cancels those in flight, as Flux stops
 // its staged apply at the first error; what was not sent is reported as not attempted. A conflict
 // or a 422 for one object fails that object only. One Halt per apply.
+import { setMaxListeners } from "node:events";
 import { isAborted, isClusterFailure } from "../kube/errors.js";
 
 export class Halt {
@@ -12,6 +13,9 @@ export class Halt {
 
   constructor(parent?: AbortSignal) {
     this.signal = parent ? AbortSignal.any([parent, this.own.signal]) : this.own.signal;
+    // Every request in flight listens to it (32 at a time by default, and readiness polls): past
+    // Node's default of 10 listeners it would warn of a leak that is not one.
+    setMaxListeners(0, this.signal);
   }
 
   get halted(): boolean {
