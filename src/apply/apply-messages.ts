@@ -40,3 +40,17 @@ export function skippedPrunes(candidates: ObjectResult["ref"][], reason: string,
     results: candidates.map((ref) => ({ ref, name: name(ref), action: "not-attempted", conflicts: [], message: `Not pruned: pruning was skipped (${reason}).`, durationMs: 0 })),
   };
 }
+
+/** What a report says when the Lease was lost: why, and what was applied (or pruned) before the apply stopped. */
+export function leaseLostMessage(lost: Error | undefined, objects: ObjectResult[]): string {
+  const count = (actions: ObjectResult["action"][]) => objects.filter((result) => actions.includes(result.action)).length;
+  const pruned = count(["pruned"]);
+  const what =
+    objects.length === 0
+      ? "Nothing was applied."
+      : `${count(["created", "configured", "unchanged"])} applied, ${count(["failed"])} failed or cancelled in flight, ${count(["not-attempted"])} not attempted${pruned > 0 ? `, ${pruned} pruned` : ""} (see each object).`;
+  // The inventory was written before the first object was sent: an apply stopped half way leaves
+  // nothing it created unlisted (apply-environment.ts, addToInventory).
+  const kept = pruned > 0 ? "The inventory lists every object this apply may have created" : "Nothing was pruned, and the inventory lists every object this apply may have created";
+  return `Stopped: ${lost?.message ?? "the Lease was lost"}. ${what} ${kept}; the Lease's new holder applies now, or re-run this check.`;
+}

@@ -6,7 +6,7 @@ import { applyEnvironment } from "../../src/apply/apply-environment.js";
 import { defineEnvironment } from "../../src/config/schema.js";
 import { KubeClient } from "../../src/kube/client.js";
 import { Discovery } from "../../src/kube/discovery.js";
-import { ObjectStore, type ApplyOptions } from "../../src/kube/objects.js";
+import { ObjectStore, type ApplyOptions, type CallOptions } from "../../src/kube/objects.js";
 import type { KubeObject } from "../../src/manifests/object.js";
 import { ensureAssets } from "../cluster/assets.js";
 import { startCluster, type TestCluster } from "../cluster/cluster.js";
@@ -21,7 +21,7 @@ class OutageStore extends ObjectStore {
   ) {
     super(client, new Discovery(client));
   }
-  override async apply(object: KubeObject, options: Partial<ApplyOptions> = {}): Promise<KubeObject> {
+  override async apply(object: KubeObject, options: Partial<ApplyOptions> & CallOptions = {}): Promise<KubeObject> {
     // Counts the manifests' objects only, not the inventory Slipway writes before them.
     if (!options.dryRun && object.metadata.name?.startsWith("cm-") && this.outage && ++this.applied === this.outage.after) await this.outage.stop();
     return super.apply(object, options);
@@ -51,7 +51,7 @@ describeWithCluster("an API server that fails mid-apply", () => {
     const environment = defineEnvironment({ name: "outage", paths: ["**"], namespace: "default" });
     const failing = await store({ after: 10, stop: () => cluster.stopApiserver() });
     // One holder for both runs: a new holder would wait out the Lease the broken run could not release.
-    const params = { environment, files, commit: "c1", context: "test", fieldManager: "slipway", concurrency: 1, leaseWaitMs: 5_000, leaseHolder: "outage-test" };
+    const params = { environment, files, commit: "c1", context: "test", fieldManager: "slipway", concurrency: 1, lease: { waitMs: 5_000, holder: "outage-test" } };
 
     const started = Date.now();
     const broken = await applyEnvironment({ ...params, store: failing });
@@ -74,7 +74,7 @@ describeWithCluster("an API server that fails mid-apply", () => {
 
     await cluster.startApiserver();
     const healthy = await store();
-    const converged = await applyEnvironment({ ...params, commit: "c2", store: healthy, leaseWaitMs: 90_000 });
+    const converged = await applyEnvironment({ ...params, commit: "c2", store: healthy, lease: { ...params.lease, waitMs: 90_000 } });
     healthy.client.close();
 
     expect(converged.outcome).toBe("applied");
