@@ -6,6 +6,7 @@
 //   4. apply as the repository's identity (skipping a commit older than the last applied one);
 //   5. complete the check run and the deployment status, and comment on the merged pull request.
 import { applyEnvironment } from "../apply/apply-environment.js";
+import { describeLeaseEvent } from "../apply/lease-types.js";
 import type { ApplyReport } from "../apply/types.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { Clusters } from "../kube/cluster-pool.js";
@@ -57,6 +58,14 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       fieldManager: deps.fieldManager,
       configHashKey: deps.configHashKey,
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
+      // Holders, failed renewals and losses of the environment's Lease, as log lines.
+      lease: {
+        onEvent: (event) => {
+          const line = `Lease of ${environment.name}: ${describeLeaseEvent(event)}`;
+          if (event.type === "acquired" || event.type === "released" || event.type === "held-by") deps.log.info(line);
+          else deps.log.warn(line);
+        },
+      },
     });
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
