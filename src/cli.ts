@@ -2,6 +2,7 @@
 // The `slipway` command line: the same engine as the GitHub App. Parses arguments, runs one
 // command, prints its output, exits with its code. No logic here.
 import { parseArgs } from "node:util";
+import { readCommandLineHashKey } from "./config/server-security.js";
 import { readServerSettings } from "./config/server.js";
 import { UsageError } from "./cli/local-files.js";
 import { runPlanCommand } from "./cli/plan-command.js";
@@ -19,6 +20,9 @@ Options:
   --output FORMAT      text (default), markdown or json
   --no-color           no ANSI colours in text output
   -h, --help           this help
+
+Environment: SLIPWAY_CONFIG_HASH_KEY (or _FILE), the server's key for config hashes, so that
+the plan matches what the server applies; SLIPWAY_FIELD_MANAGER (default "slipway").
 
 Exit codes: 0 nothing would change, 1 something would change, 2 errors (invalid manifests,
 rejected dry-runs, failing conflicts, an unreachable cluster, or bad arguments).
@@ -54,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     offline: values.offline,
     output,
     fieldManager: readServerSettings().fieldManager,
+    configHashKey: readCommandLineHashKey(process.env),
     color: !values["no-color"] && process.stdout.isTTY === true && !process.env.NO_COLOR,
     cwd: process.cwd(),
   });

@@ -24,6 +24,7 @@ export interface PlanCommandOptions {
   offline: boolean;
   output: "markdown" | "text" | "json";
   fieldManager: string;
+  configHashKey: string;
   color: boolean;
   cwd: string;
 }
@@ -44,7 +45,7 @@ export async function runPlanCommand(options: PlanCommandOptions): Promise<Comma
   for (const { environment, headFiles, baseFiles } of environments) {
     const target = await planTarget(environment, options);
     try {
-      plans.push(await planEnvironment({ environment, head: headFiles, base: baseFiles, target, fieldManager: options.fieldManager }));
+      plans.push(await planEnvironment({ environment, head: headFiles, base: baseFiles, target, fieldManager: options.fieldManager, configHashKey: options.configHashKey }));
     } finally {
       if (target.mode === "cluster") target.store.client.close();
     }

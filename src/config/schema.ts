@@ -1,6 +1,7 @@
 // `.github/slipway.yml`: the one schema, parsed once into a fully defaulted type. The JSON
 // schema for editors (schema/slipway.schema.json) is generated from it: `npm run schema`.
 import { z } from "zod";
+import { canarySchema } from "./canary-schema.js";
 
 /**
  * An environment's name is the value of the label `slipway.dev/environment` on every object it
@@ -101,8 +102,19 @@ export const environmentSchema = z
       .max(3600)
       .default(300)
       .describe("How long an apply waits for Deployments, StatefulSets and DaemonSets to become ready (0: do not wait)."),
+    canary: z
+      .array(canarySchema)
+      .default([])
+      .describe("Workloads whose changes a merge rolls out as canaries, traffic moved step by step and checked in Prometheus."),
   })
-  .strict();
+  .strict()
+  .superRefine((environment, ctx) => {
+    const seen = new Set<string>();
+    environment.canary.forEach((canary, index) => {
+      if (seen.has(canary.workload)) ctx.addIssue({ code: "custom", path: ["canary", index, "workload"], message: `${canary.workload} has two canary entries` });
+      seen.add(canary.workload);
+    });
+  });
 
 export const repoConfigSchema = z
   .object({

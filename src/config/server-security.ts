@@ -36,6 +36,11 @@ export function readSecuritySettings(params: {
   return { ...readPolicy({ env, production, readFile, currentContext: params.currentContext }), configHashKey: readConfigHashKey({ env, production, readFile }) };
 }
 
+/** The config hash key alone, for the command line: the server's when it is in the environment. */
+export function readCommandLineHashKey(env: NodeJS.ProcessEnv): string {
+  return readConfigHashKey({ env, production: false, readFile: (path) => readFileSync(path, "utf8") });
+}
+
 function readPolicy(params: { env: NodeJS.ProcessEnv; production: boolean; readFile: (path: string) => string; currentContext: () => string }): Pick<SecuritySettings, "policy" | "policySource"> {
   const path = params.env.SLIPWAY_POLICY?.trim();
   if (!path) {

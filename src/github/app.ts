@@ -8,13 +8,14 @@ import { parseCommand } from "./commands.js";
 import { renderNotAllowed, renderUnknownCommand } from "../render/command-replies.js";
 import { renderJobFailure, type FailureReport } from "../render/failures.js";
 import type { GitHubClient } from "./octokit.js";
-import type { EnvironmentConfig } from "../config/schema.js";
-import { applyCheckRunName } from "../render/apply-report.js";
-import { applyPush } from "./apply-push.js";
-import { canWrite } from "./permissions.js";
 import type { Policy } from "../config/policy.js";
+import { applyBranch, mergeTriggers, type BranchTriggers } from "./apply-branch.js";
+import { startReconcile } from "./reconcile.js";
+import { BoundedMap } from "../util/bounded-map.js";
+import type { Observer } from "../observability/observer.js";
+import { canWrite } from "./permissions.js";
+import type { TarballLimits } from "../config/server.js";
 import { readRepoAccess } from "./repo-access.js";
-import { reportConfigProblem } from "./check-runs.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
 
@@ -25,11 +26,18 @@ export interface SlipwayDeps {
   policy: Policy;
   fieldManager: string;
   configHashKey: string;
+  /** Reconcile every installed repository's environments on start and then this often (default: never, as in tests). */
+  reconcileIntervalMs?: number;
+  /** Told of every plan and apply, for the metrics (default: nothing). */
+  observer?: Observer;
+  /** The caps on reading a repository's tarball (default: the server's defaults). */
+  tarballLimits?: TarballLimits;
 }
 
 export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
   return (app: Probot) => {
-    const latestHeads = new Map<string, string>();
+    // The newest head seen per pull request, for the pull requests active recently.
+    const latestHeads = new BoundedMap<string, string>(10_000);
     const keyOf = (pr: RepoRef & { number: number }) => `${pr.owner}/${pr.repo}#${pr.number}`;
     const seenHead = (pr: PullRequestRef) => latestHeads.set(keyOf(pr), pr.headSha);
 
@@ -46,7 +54,9 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
               policy: deps.policy,
               fieldManager: deps.fieldManager,
               configHashKey: deps.configHashKey,
+              tarballLimits: deps.tarballLimits,
               latestHead: () => latestHeads.get(keyOf(pr)),
+              ...(deps.observer ? { observer: deps.observer } : {}),
               log: context.log,
               progress,
             },
@@ -55,11 +65,33 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       );
     };
 
+    /** Who a job is for, for the queue's fair share: the installation, or the repository's owner. */
+    const ownerOf = (context: Context, repo: RepoRef): string => {
+      const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+      return installation !== undefined ? `installation:${installation}` : `owner:${repo.owner}`;
+    };
+
+    /** The newest request to plan a pull request replaces one still waiting. */
+    const enqueuePlan = (context: Context, pr: RepoRef & { number: number }, resolve: () => Promise<PullRequestRef>) => {
+      deps.queue.enqueue({
+        pool: "plan",
+        key: keyOf(pr),
+        owner: ownerOf(context, pr),
+        payload: resolve,
+        run: (resolveNewest) =>
+          boundary(context, undefined, async () => {
+            const newest = await resolveNewest();
+            seenHead(newest);
+            await runPlan(context, newest, context.octokit);
+          }),
+      });
+    };
+
     app.on(["pull_request.opened", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"], (context) => {
       if (!deps.queue.acceptDelivery(context.id)) return;
       const pr = toPullRequestRef(toRepoRef(context.payload.repository), context.payload.pull_request);
       seenHead(pr);
-      deps.queue.enqueue(keyOf(pr), () => runPlan(context, pr, context.octokit));
+      enqueuePlan(context, pr, () => Promise.resolve(pr));
     });
 
     app.on("issue_comment.created", (context) => {
@@ -69,82 +101,101 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       if (!command || !deps.queue.acceptDelivery(context.id)) return;
       const repo = toRepoRef(context.payload.repository);
       const username = comment.user?.login ?? "";
-      deps.queue.enqueue(`${keyOf({ ...repo, number: issue.number })}:command:${context.id}`, () =>
-        boundary(context, undefined, async () => {
-          const reply = (body: string) => context.octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body });
-          if (!(await canWrite(context.octokit, { ...repo, username }))) {
-            await reply(renderNotAllowed(username));
-            return;
-          }
-          if (command.kind === "unknown") {
-            await reply(renderUnknownCommand(command.text));
-            return;
-          }
-          const pr = await fetchPullRequest(context.octokit, repo, issue.number);
-          seenHead(pr);
-          await runPlan(context, pr, context.octokit);
-        }),
-      );
+      deps.queue.enqueue({
+        pool: "plan",
+        // Each command is its own job: a command must never be merged away by another.
+        key: `${keyOf({ ...repo, number: issue.number })}:command:${context.id}`,
+        owner: ownerOf(context, repo),
+        payload: undefined,
+        run: () =>
+          boundary(context, undefined, async () => {
+            const reply = (body: string) => context.octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body });
+            if (!(await canWrite(context.octokit, { ...repo, username }))) {
+              await reply(renderNotAllowed(username));
+              return;
+            }
+            if (command.kind === "unknown") {
+              await reply(renderUnknownCommand(command.text));
+              return;
+            }
+            const pr = await fetchPullRequest(context.octokit, repo, issue.number);
+            seenHead(pr);
+            await runPlan(context, pr, context.octokit);
+          }),
+      });
     });
 
-    /**
-     * Applies the environments `select` picks (by the branch pushed, or the one a re-run names),
-     * with the configuration at the commit: the one its reviewers saw.
-     */
-    const runApply = (context: Context, params: { repo: RepoRef; sha: string; defaultBranch: string; select: (environment: EnvironmentConfig, branch: string) => boolean }) => {
-      const { repo, sha } = params;
-      deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply:${sha}`, () =>
-        boundary(context, undefined, async () => {
-          const access = await readRepoAccess(context.octokit, { ...repo, ref: sha, policy: deps.policy });
-          if (!access.ok) {
-            context.log.warn(`${repo.owner}/${repo.repo}: no cluster access (${access.problem.kind}); ${sha} not applied`);
-            await reportConfigProblem(context.octokit, { ...repo, sha, problem: access.problem });
-            return;
-          }
-          for (const granted of access.environments) {
-            const branch = granted.environment.branch ?? params.defaultBranch;
-            if (!params.select(granted.environment, branch)) continue;
-            // One apply per environment at a time: the newest waiting push of an environment wins.
-            deps.queue.enqueue(`${repo.owner}/${repo.repo}:apply-env:${granted.environment.name}`, () =>
-              boundary(context, undefined, async () => {
-                await applyPush(
-                  { octokit: context.octokit, clusters: deps.clusters, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, log: context.log },
-                  { ...repo, sha, granted, branch },
-                );
-              }),
-            );
-          }
-        }),
-      );
-    };
+    /** Applies a branch's head to its environments, once for all the triggers that wait for it. */
+    const enqueueApply = (context: Context, params: { repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers }) =>
+      enqueueBranchApply(deps, { ...params, octokit: context.octokit, owner: ownerOf(context, params.repo), scope: context });
+
+    if (deps.reconcileIntervalMs) {
+      startReconcile({ app, intervalMs: deps.reconcileIntervalMs, policy: deps.policy, enqueue: (params) => enqueueBranchApply(deps, params) });
+    }
 
     app.on("push", (context) => {
       const { payload } = context;
       if (payload.deleted || !payload.ref.startsWith("refs/heads/") || !deps.queue.acceptDelivery(context.id)) return;
-      const pushed = payload.ref.slice("refs/heads/".length);
-      runApply(context, { repo: toRepoRef(payload.repository), sha: payload.after, defaultBranch: payload.repository.default_branch, select: (_, branch) => branch === pushed });
+      enqueueApply(context, {
+        repo: toRepoRef(payload.repository),
+        branch: payload.ref.slice("refs/heads/".length),
+        defaultBranch: payload.repository.default_branch,
+        triggers: { pushed: [payload.after], reruns: [], reconcile: false },
+      });
     });
 
     app.on("check_run.rerequested", (context) => {
       const { check_run: checkRun } = context.payload;
       if (!checkRun.name.startsWith("slipway/") || !deps.queue.acceptDelivery(context.id)) return;
       const repo = toRepoRef(context.payload.repository);
-      if (checkRun.name.startsWith("slipway/apply")) {
-        // Re-applies only if the commit is still its branch's head: applyPush checks.
-        runApply(context, { repo, sha: checkRun.head_sha, defaultBranch: context.payload.repository.default_branch, select: (environment) => applyCheckRunName(environment.name) === checkRun.name });
+      const environment = /^slipway\/apply \((.+)\)$/.exec(checkRun.name)?.[1];
+      if (environment !== undefined) {
+        // The branch comes from the configuration at that commit; the job re-applies only if the
+        // commit is still that branch's head.
+        const defaultBranch = context.payload.repository.default_branch;
+        deps.queue.enqueue({
+          pool: "apply",
+          key: `${repo.owner}/${repo.repo}:rerun:${context.id}`,
+          owner: ownerOf(context, repo),
+          payload: undefined,
+          run: () =>
+            boundary(context, undefined, async () => {
+              const access = await readRepoAccess(context.octokit, { ...repo, ref: checkRun.head_sha, policy: deps.policy });
+              const granted = access.ok ? access.environments.find((candidate) => candidate.environment.name === environment) : undefined;
+              if (!granted) return;
+              enqueueApply(context, { repo, branch: granted.environment.branch ?? defaultBranch, defaultBranch, triggers: { pushed: [], reruns: [{ sha: checkRun.head_sha, environment }], reconcile: false } });
+            }),
+        });
         return;
       }
       for (const { number } of checkRun.pull_requests) {
-        deps.queue.enqueue(keyOf({ ...repo, number }), () =>
-          boundary(context, undefined, async () => {
-            const pr = await fetchPullRequest(context.octokit, repo, number);
-            seenHead(pr);
-            await runPlan(context, pr, context.octokit);
-          }),
-        );
+        enqueuePlan(context, { ...repo, number }, () => fetchPullRequest(context.octokit, repo, number));
       }
     });
   };
+}
+
+/** One apply job per repository branch; every push, re-run and reconcile for it merges into the one waiting. */
+export function enqueueBranchApply(
+  deps: SlipwayDeps,
+  params: { octokit: GitHubClient; owner: string; scope: Context | JobScope; repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers },
+): boolean {
+  const { repo, branch, scope } = params;
+  const { log } = scope;
+  return deps.queue.enqueue({
+    pool: "apply",
+    key: `${repo.owner}/${repo.repo}:branch:${branch}`,
+    owner: params.owner,
+    payload: params.triggers,
+    merge: mergeTriggers,
+    run: (triggers) =>
+      boundary(scope, undefined, () =>
+        applyBranch(
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, ...(deps.observer ? { observer: deps.observer } : {}) },
+          { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
+        ),
+      ),
+  });
 }
 
 async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: number): Promise<PullRequestRef> {
@@ -156,14 +207,20 @@ async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: nu
  * One event's error boundary: log with the delivery id and, when the job knows where, report
  * the failure on GitHub (a failed check run that says so).
  */
-async function boundary(context: Context, report: ((failure: FailureReport) => Promise<void>) | undefined, work: () => Promise<void>): Promise<void> {
+async function boundary(scope: Context | JobScope, report: ((failure: FailureReport) => Promise<void>) | undefined, work: () => Promise<void>): Promise<void> {
+  const { log, delivery, event } = "octokit" in scope ? { log: scope.log, delivery: scope.id, event: scope.name } : scope;
   try {
     await work();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    context.log.error({ delivery: context.id, event: context.name }, `Slipway failed: ${message}`);
-    await report?.(renderJobFailure({ error, delivery: context.id })).catch((reportError: unknown) =>
-      context.log.error({ delivery: context.id }, `reporting the failure failed too: ${String(reportError)}`),
-    );
+    log.error({ delivery, event }, `Slipway failed: ${message}`);
+    await report?.(renderJobFailure({ error, delivery })).catch((reportError: unknown) => log.error({ delivery }, `reporting the failure failed too: ${String(reportError)}`));
   }
+}
+
+/** A job that no webhook delivered (the reconcile): what its log lines say it was. */
+export interface JobScope {
+  log: Pick<Context["log"], "info" | "warn" | "error">;
+  delivery: string;
+  event: string;
 }

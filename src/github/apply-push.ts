@@ -1,6 +1,6 @@
-// Apply on merge, as a pipeline per environment:
-//   1. start the check run `slipway/apply (<env>)`; apply nothing unless the commit is the head
-//      of the environment's branch (a stale or forged push, a PR's head commit, applies nothing);
+// Apply on merge, as a pipeline per environment, for a commit apply-branch.ts found to be the
+// head of the environment's branch:
+//   1. start the check run `slipway/apply (<env>)`;
 //   2. start a GitHub deployment, in progress;
 //   3. read every manifest of the environment at the pushed commit, in one tarball request;
 //   4. apply as the repository's identity (skipping a commit older than the last applied one);
@@ -9,9 +9,11 @@ import { applyEnvironment } from "../apply/apply-environment.js";
 import { describeLeaseEvent } from "../apply/lease-types.js";
 import type { ApplyReport } from "../apply/types.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
+import type { TarballLimits } from "../config/server.js";
 import type { Clusters } from "../kube/cluster-pool.js";
-import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, renderNotBranchHead, type ApplyCheckRun } from "../render/apply-report.js";
+import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, type ApplyCheckRun } from "../render/apply-report.js";
 import { renderApplyFailure } from "../render/failures.js";
+import type { Observer } from "../observability/observer.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
@@ -22,7 +24,10 @@ export interface ApplyPushDeps {
   clusters: Clusters;
   fieldManager: string;
   configHashKey: string;
+  observer?: Observer;
   log: { info: (message: string) => void; warn: (message: string) => void };
+  /** The caps on reading the pushed commit's tarball (default: the server's defaults). */
+  tarballLimits?: TarballLimits;
 }
 
 export interface PushTarget extends RepoRef {
@@ -39,14 +44,9 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
   const checkRun = await startCheckRun(octokit, { ...target, name: applyCheckRunName(environment.name), headSha: target.sha });
   let deployment: number | undefined;
   try {
-    const head = await branchHead(octokit, target);
-    if (head !== target.sha) {
-      await completeCheckRun(octokit, { ...target, checkRun, report: renderNotBranchHead({ environment: environment.name, sha: target.sha, branch: target.branch, head }) });
-      return undefined;
-    }
     // Inside the try: a deployment GitHub refuses must still leave the check run completed.
     deployment = await startDeployment(octokit, target, checkRun);
-    const files = await readEnvironmentAt(octokit, { ...target, environment });
+    const files = await readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits });
     const cluster = await deps.clusters.access(environment.context, identity);
     const report = await applyEnvironment({
       environment,
@@ -67,28 +67,19 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
         },
       },
     });
+    deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
     await finishDeployment(octokit, target, deployment, report, checkRun);
     if (report.outcome !== "skipped") await commentOnMergedPullRequest(octokit, target, rendered, checkRun);
     return report;
   } catch (error) {
+    deps.observer?.apply("error", 0);
     const failure = renderApplyFailure({ environment: environment.name, error });
     deps.log.warn(failure.summary);
     await failCheckRun(octokit, { ...target, checkRun, ...failure });
     if (deployment) await setDeploymentState(octokit, target, deployment, "failure", failure.title, checkRun);
     return undefined;
-  }
-}
-
-/** The commit the branch points at now, through the API: the only commit an apply may apply. */
-async function branchHead(octokit: GitHubClient, target: PushTarget): Promise<string | undefined> {
-  try {
-    const { data } = await octokit.rest.repos.getBranch({ owner: target.owner, repo: target.repo, branch: target.branch });
-    return data.commit.sha;
-  } catch (error) {
-    if (isHttpStatus(error, 404)) return undefined;
-    throw error;
   }
 }
 

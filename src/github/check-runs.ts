@@ -44,6 +44,21 @@ export async function completeCheckRun(octokit: GitHubClient, params: RepoRef & 
   for (const annotations of rest) await octokit.rest.checks.update({ ...target, output: { ...output, annotations } });
 }
 
+/** A check run that is complete as soon as it is created (a report that needed no work). */
+export async function reportCompletedCheckRun(octokit: GitHubClient, params: RepoRef & { sha: string; report: CompletedCheckRun & { name: string } }): Promise<void> {
+  const { report } = params;
+  await octokit.rest.checks.create({
+    owner: params.owner,
+    repo: params.repo,
+    name: report.name,
+    head_sha: params.sha,
+    status: "completed",
+    conclusion: report.conclusion,
+    completed_at: new Date().toISOString(),
+    output: { title: report.title, summary: report.summary, ...(report.text ? { text: report.text } : {}) },
+  });
+}
+
 /**
  * A commit whose configuration gives no cluster access (missing, invalid, beyond the policy, or
  * no rule): one completed `slipway/apply` check run that says so, since no environment is known.

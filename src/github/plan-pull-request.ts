@@ -7,18 +7,25 @@ import picomatch from "picomatch";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { ForksLevel, Policy } from "../config/policy.js";
 import type { EnvironmentConfig } from "../config/schema.js";
+import type { TarballLimits } from "../config/server.js";
+import type { ManifestFile } from "../manifests/manifest-file.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { EnvironmentPlan } from "../plan/types.js";
 import { planEnvironment, type PlanTarget } from "../planning/plan-environment.js";
+import { concludePlan } from "../plan/summary.js";
+import type { Observer } from "../observability/observer.js";
 import { checkRunName, renderCheckRun } from "../render/check-run.js";
 import { renderPlanComment } from "../render/comment.js";
+import { configPath } from "../config/load.js";
+import { renderConfigChange } from "../render/config-change.js";
 import { renderConfigProblem } from "../render/config-problem.js";
+import { planConfigChange } from "./config-change-plan.js";
 import { renderPlanFailure, type FailureReport } from "../render/failures.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
 import { readRepoAccess } from "./repo-access.js";
-import { downloadTarball, environmentFiles, listChangedFiles, readBaseFiles, type ChangedFile } from "./repo-reader.js";
+import { environmentMatcher, listChangedFiles, readBaseFiles, readFilesAt, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
 
 export interface PlanPullRequestDeps {
@@ -33,6 +40,9 @@ export interface PlanPullRequestDeps {
   log: { info: (message: string) => void; warn: (message: string) => void };
   /** Filled in as the plan goes, so that a failure can be reported on the right check runs. */
   progress?: PlanProgress;
+  observer?: Observer;
+  /** The caps on reading the head commit's tarball (default: the server's defaults). */
+  tarballLimits?: TarballLimits;
 }
 
 export interface PlanProgress {
@@ -57,17 +67,24 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
     .map((granted) => ({ granted, files: filesOf(granted.environment, changed) }))
     .filter(({ files }) => files.length > 0);
   progress.environments = touched.map(({ granted }) => granted.environment.name);
-  if (touched.length === 0) return;
+  const editsConfig = changed.some((file) => file.path === configPath || file.previousPath === configPath);
+  if (touched.length === 0 && !editsConfig) return;
 
   const plans: EnvironmentPlan[] = [];
   const checkRunUrls: Record<string, string> = {};
   // The head revision is read once, as a tarball, for every environment the pull request touches.
-  let tarball: Promise<Buffer> | undefined;
-  const headTarball = () => (tarball ??= downloadTarball(octokit, { ...pr, sha: pr.headSha }));
+  const wanted = touched.map(({ granted }) => environmentMatcher(granted.environment));
+  if (editsConfig) wanted.push((path) => path === configPath);
+  let headFiles: Promise<ManifestFile[]> | undefined;
+  const readHead = () =>
+    (headFiles ??= readFilesAt(octokit, { ...pr, sha: pr.headSha, wanted: (path) => wanted.some((matches) => matches(path)), limits: deps.tarballLimits }));
+  const configChange = editsConfig
+    ? renderConfigChange(planConfigChange({ repo: pr, headConfig: (await readHead()).find((file) => file.path === configPath), current: access.config, policy: deps.policy }))
+    : undefined;
   for (const { granted, files } of touched) {
     const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(granted.environment.name), headSha: pr.headSha });
     checkRunUrls[granted.environment.name] = checkRun.url;
-    const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, headTarball, progress });
+    const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, readHead, progress });
     if (plan) plans.push(plan);
   }
   const newest = deps.latestHead();
@@ -75,7 +92,7 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
     deps.log.info(`${pr.owner}/${pr.repo}#${pr.number}: plan for ${pr.headSha} superseded by ${newest}; comment left alone`);
     return;
   }
-  const body = renderPlanComment({ plans, headSha: pr.headSha, checkRunUrls, marker: planCommentMarker });
+  const body = renderPlanComment({ plans, headSha: pr.headSha, checkRunUrls, marker: planCommentMarker, ...(configChange ? { configChange } : {}) });
   await upsertStickyComment(octokit, { ...pr, marker: planCommentMarker, body });
 }
 
@@ -87,7 +104,8 @@ async function planOneEnvironment(params: {
   granted: GrantedEnvironment;
   files: ChangedFile[];
   checkRun: CheckRunHandle;
-  headTarball: () => Promise<Buffer>;
+  /** Every file of the environments the pull request touches, at its head commit. */
+  readHead: () => Promise<ManifestFile[]>;
   progress: PlanProgress;
 }): Promise<EnvironmentPlan | undefined> {
   const { deps, pr, checkRun } = params;
@@ -95,12 +113,15 @@ async function planOneEnvironment(params: {
   try {
     // The whole environment at head, so config hashes cover the full desired set and the
     // workloads a changed ConfigMap rolls out are planned too; the changed files are part of it.
-    const headAll = environmentFiles(await params.headTarball(), environment);
+    const inEnvironment = environmentMatcher(environment);
+    const headAll = (await params.readHead()).filter((file) => inEnvironment(file.path));
     const changedAtHead = new Set(params.files.filter((file) => file.status !== "removed").map((file) => file.path));
     const head = headAll.filter((file) => changedAtHead.has(file.path));
     const base = await readBaseFiles(deps.octokit, { pr, files: params.files });
     const target = await targetFor({ deps, pr, forks: params.forks, granted: params.granted });
+    const started = Date.now();
     const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey });
+    deps.observer?.plan(plan.error ? "error" : concludePlan(plan), Date.now() - started);
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
     params.progress.completed.add(environment.name);
     return plan;

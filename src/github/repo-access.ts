@@ -3,12 +3,13 @@
 // matches, gets no cluster access; the caller says why in a comment or a check run.
 import { authorize, type GrantedEnvironment } from "../config/narrow.js";
 import { ruleFor, type ForksLevel, type Policy } from "../config/policy.js";
+import type { RepoConfig } from "../config/schema.js";
 import type { ConfigProblem } from "../render/config-problem.js";
 import type { GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
 import { loadRepoConfig } from "./repo-reader.js";
 
-export type RepoAccess = { ok: true; environments: GrantedEnvironment[]; forks: ForksLevel } | { ok: false; problem: ConfigProblem };
+export type RepoAccess = { ok: true; config: RepoConfig; environments: GrantedEnvironment[]; forks: ForksLevel } | { ok: false; problem: ConfigProblem };
 
 export async function readRepoAccess(octokit: GitHubClient, params: RepoRef & { policy: Policy; ref?: string }): Promise<RepoAccess> {
   const loaded = await loadRepoConfig(octokit, params);
@@ -20,6 +21,6 @@ export async function readRepoAccess(octokit: GitHubClient, params: RepoRef & { 
     policy: params.policy,
     rule: ruleFor(params.policy, `${params.owner}/${params.repo}`),
   });
-  if (authorization.ok) return authorization;
+  if (authorization.ok) return { ...authorization, config: loaded.config };
   return { ok: false, problem: authorization.reason === "no-rule" ? { kind: "no-rule" } : { kind: "beyond-policy", findings: authorization.findings } };
 }

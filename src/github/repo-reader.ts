@@ -6,7 +6,8 @@ import type { EnvironmentConfig } from "../config/schema.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { PullRequestRef, RepoRef } from "./pull-request.js";
-import { readTarball } from "./tarball.js";
+import { defaultTarballLimits, type TarballLimits } from "../config/server.js";
+import { readTarball, type TarballSource } from "./tarball.js";
 
 export type RepoConfigResult = ConfigResult | { ok: false; missing: true };
 
@@ -52,24 +53,43 @@ export async function readBaseFiles(octokit: GitHubClient, params: { pr: PullReq
   return baseVersions.filter((file): file is ManifestFile => file !== undefined);
 }
 
-/** The repository at a commit, as the gzip'd tarball GitHub serves: one request for every file. */
-export async function downloadTarball(octokit: GitHubClient, params: RepoRef & { sha: string }): Promise<Buffer> {
-  const response = await octokit.rest.repos.downloadTarballArchive({ owner: params.owner, repo: params.repo, ref: params.sha });
-  return Buffer.from(response.data as ArrayBuffer);
-}
-
-/** The manifests under an environment's paths in a tarball. */
-export function environmentFiles(tarball: Buffer, environment: Pick<EnvironmentConfig, "paths" | "exclude">): ManifestFile[] {
-  const matches = picomatch(environment.paths, { ignore: environment.exclude, dot: true });
-  return readTarball(tarball, { wanted: matches });
+/**
+ * The files at a commit that `wanted` accepts, from the gzip'd tarball GitHub serves: one request
+ * for every file, unpacked as it downloads (never whole in memory) within the server's caps.
+ */
+export async function readFilesAt(
+  octokit: GitHubClient,
+  params: RepoRef & { sha: string; wanted: (path: string) => boolean; limits?: TarballLimits },
+): Promise<ManifestFile[]> {
+  // Without parseSuccessResponseBody, @octokit/request reads the whole body into an ArrayBuffer
+  // first; with it, `data` is fetch's body stream (@octokit/request 10, fetch-wrapper.js).
+  const response = await octokit.rest.repos.downloadTarballArchive({
+    owner: params.owner,
+    repo: params.repo,
+    ref: params.sha,
+    request: { parseSuccessResponseBody: false },
+  });
+  return readTarball(tarballBody(response.data), { wanted: params.wanted, limits: params.limits ?? defaultTarballLimits });
 }
 
 /** Every manifest under an environment's paths at a commit. */
 export async function readEnvironmentAt(
   octokit: GitHubClient,
-  params: RepoRef & { sha: string; environment: Pick<EnvironmentConfig, "paths" | "exclude"> },
+  params: RepoRef & { sha: string; environment: Pick<EnvironmentConfig, "paths" | "exclude">; limits?: TarballLimits },
 ): Promise<ManifestFile[]> {
-  return environmentFiles(await downloadTarball(octokit, params), params.environment);
+  return readFilesAt(octokit, { ...params, wanted: environmentMatcher(params.environment) });
+}
+
+/** Whether a path is one of an environment's manifests: under its paths, not excluded. */
+export function environmentMatcher(environment: Pick<EnvironmentConfig, "paths" | "exclude">): (path: string) => boolean {
+  return picomatch(environment.paths, { ignore: environment.exclude, dot: true });
+}
+
+/** The body of the tarball response: a stream, or (from an Octokit that parsed it anyway) bytes. */
+function tarballBody(data: unknown): TarballSource {
+  if (data instanceof ReadableStream || data instanceof Uint8Array) return data as TarballSource;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new Error(`GitHub's tarball response has no body to read (${data === null ? "null" : typeof data})`);
 }
 
 async function readBlob(octokit: GitHubClient, repo: RepoRef, sha: string): Promise<Buffer> {

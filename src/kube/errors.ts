@@ -168,3 +168,17 @@ export function unknownFieldPaths(error: KubeApiError): string[] {
   const typed = [...text.matchAll(/(\.[^\s]+): field not declared in schema/g)].map((match) => match[1] ?? "");
   return [...new Set([...strict, ...typed])].filter((path) => path.length > 1);
 }
+
+/**
+ * A denial by the cluster's own admission control: a ValidatingAdmissionPolicy or an admission
+ * webhook (Kyverno, Gatekeeper) refused the object. The cluster's rule, not Slipway's.
+ * https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/
+ */
+export function admissionDenial(error: KubeApiError): { by: string; reason: string } | undefined {
+  const message = error.status.message ?? "";
+  const policy = /ValidatingAdmissionPolicy '([^']+)' with binding '[^']*' denied request: (.*)$/s.exec(message);
+  if (policy) return { by: `ValidatingAdmissionPolicy ${policy[1] ?? ""}`, reason: policy[2] ?? "" };
+  const webhook = /admission webhook "([^"]+)" denied the request: (.*)$/s.exec(message);
+  if (webhook) return { by: `admission webhook ${webhook[1] ?? ""}`, reason: webhook[2] ?? "" };
+  return undefined;
+}

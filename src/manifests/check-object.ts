@@ -2,7 +2,8 @@
 // (apiVersion, kind, metadata.name) and expands `kind: List` into its items, each with its own
 // position, as kubectl does.
 import type { ManifestFinding } from "./findings.js";
-import { locateWithin, type Locate } from "./locate.js";
+import { withLineOf } from "./line-tree.js";
+import { locateWithin, type FieldPath, type Locate } from "./locate.js";
 import { displayName, groupOf, isPlainObject, refOf, type KubeObject } from "./object.js";
 import type { SourceObject, SourcePosition } from "./types.js";
 import type { YamlDocument } from "./yaml-documents.js";
@@ -16,10 +17,21 @@ interface Found {
 
 export function objectsOfDocument(params: { path: string; document: YamlDocument }): Found {
   const { path, document } = params;
-  return objectsOfValue({ path, documentIndex: document.index, value: document.value, locate: document.locate });
+  return objectsOfValue({ path, documentIndex: document.index, value: document.value, locate: document.locate, prefix: [], lines: document.lines });
 }
 
-function objectsOfValue(params: { path: string; documentIndex: number; value: unknown; locate: Locate }): Found {
+/** A value of a document: the document itself, or an item of a List. */
+interface ValueAt {
+  path: string;
+  documentIndex: number;
+  value: unknown;
+  locate: Locate;
+  /** Where the value is in its document: [] or ["items", index]. */
+  prefix: FieldPath;
+  lines: YamlDocument["lines"];
+}
+
+function objectsOfValue(params: ValueAt): Found {
   const { path, value, locate } = params;
   // A list is whatever has `items`, as kubectl decides (apimachinery's unstructured decoder
   // detects lists by that field, not by the kind): a `v1 List` as `kubectl get -o yaml` writes
@@ -38,14 +50,14 @@ function objectsOfValue(params: { path: string; documentIndex: number; value: un
   }
   const found: Found = { objects: [], findings: [] };
   items.forEach((item: unknown, index) => {
-    const result = objectsOfValue({ ...params, value: item, locate: locateWithin(locate, ["items", index]) });
+    const result = objectsOfValue({ ...params, value: item, locate: locateWithin(locate, ["items", index]), prefix: [...params.prefix, "items", index] });
     found.objects.push(...result.objects);
     found.findings.push(...result.findings);
   });
   return found;
 }
 
-function checkObject(params: { path: string; documentIndex: number; value: unknown; locate: Locate }): Found {
+function checkObject(params: ValueAt): Found {
   const { path, documentIndex, value, locate } = params;
   const findings = isPlainObject(value)
     ? checkTypeMeta({ path, value, locate })
@@ -54,8 +66,8 @@ function checkObject(params: { path: string; documentIndex: number; value: unkno
   findings.push(...checkMetadata({ path, value, locate }));
   if (findings.some((finding) => finding.severity === "error")) return { objects: [], findings };
   const object = value as KubeObject;
-  const lineOf = (fieldPath: ReadonlyArray<string | number>) => locate(fieldPath).line;
-  return { objects: [{ object, position: at(path, locate, []), documentIndex, lineOf }], findings };
+  const source = withLineOf({ object, position: at(path, locate, []), documentIndex, lines: params.lines(params.prefix, value) });
+  return { objects: [source], findings };
 }
 
 function notAnObject(params: { path: string; value: unknown; locate: Locate }): ManifestFinding {

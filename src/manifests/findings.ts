@@ -3,6 +3,10 @@
 import type { Finding } from "./types.js";
 
 export type ManifestFindingCode =
+  // All the files read together
+  | "input-over-budget"
+  | "parse-timeout"
+  | "parse-out-of-memory"
   // The file as a whole
   | "file-too-large"
   | "binary-file"

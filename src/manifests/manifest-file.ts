@@ -1,7 +1,9 @@
 // Manifest files as Slipway reads them (from a tarball, the API, the disk), and their parsing
-// into objects with positions. Validation against an environment's policy comes after.
+// into objects with positions, within a budget over all of them. Validation against an
+// environment's policy comes after.
+import type { ManifestFinding, ManifestFindingCode } from "./findings.js";
 import { parseManifestFile } from "./parse.js";
-import type { Finding, SourceObject } from "./types.js";
+import { defaultParseBudget, type Finding, type ParseBudget, type ParsedFile, type ParseLimits, type SourceObject } from "./types.js";
 
 export interface ManifestFile {
   /** Path inside the repository. */
@@ -14,22 +16,74 @@ export interface LoadedSources {
   findings: Finding[];
 }
 
-export function parseFiles(files: ManifestFile[]): LoadedSources {
-  const parsed = files.map((file) => parseManifestFile({ path: file.path, content: file.content }));
-  return { objects: parsed.flatMap((file) => file.objects), findings: parsed.flatMap((file) => file.findings) };
+export interface ParseFilesOptions {
+  /** Totals over all the files (default: defaultParseBudget). */
+  budget?: Partial<ParseBudget>;
+  /** Per file (default: defaultParseLimits). */
+  limits?: Partial<ParseLimits>;
+}
+
+/** Every file's objects and findings; only the budget's finding when the files pass it. */
+export function parseFiles(files: ManifestFile[], options: ParseFilesOptions = {}): LoadedSources {
+  const loaded: LoadedSources = { objects: [], findings: [] };
+  const parsing = parseFilesWithin(files, options);
+  for (let next = parsing.next(); ; next = parsing.next()) {
+    if (next.done) return next.value ? { objects: [], findings: [next.value] } : loaded;
+    loaded.objects.push(...next.value.objects);
+    loaded.findings.push(...next.value.findings);
+  }
 }
 
 /**
- * parseFiles, giving the event loop a turn after every file: run while requests are in flight,
- * the parsing then uses the CPU the API server leaves idle instead of holding the requests back.
+ * Parses the files one at a time, yielding each, and stops at the first total of the budget
+ * passed, returning the finding that says so. The caller must then plan nothing: it has only part
+ * of the files, and a plan (or an apply) of part of an environment would show (or prune) the rest
+ * as removed.
  */
-export async function parseFilesYielding(files: ManifestFile[]): Promise<LoadedSources> {
-  const loaded: LoadedSources = { objects: [], findings: [] };
-  for (const file of files) {
-    const parsed = parseManifestFile({ path: file.path, content: file.content });
-    loaded.objects.push(...parsed.objects);
-    loaded.findings.push(...parsed.findings);
-    await new Promise((resolve) => setImmediate(resolve));
+export function* parseFilesWithin(files: ManifestFile[], options: ParseFilesOptions = {}): Generator<ParsedFile, ManifestFinding | undefined> {
+  const budget = { ...defaultParseBudget, ...options.budget };
+  const bytes = files.reduce((total, file) => total + byteLength(file.content), 0);
+  if (bytes > budget.maxTotalBytes) {
+    return overBudget(`hold ${bytes} bytes, more than the ${budget.maxTotalBytes} bytes Slipway reads for one environment at one commit`);
   }
-  return loaded;
+  const totals = { documents: 0, objects: 0, aliasValues: 0 };
+  for (const file of files) {
+    const parsed = parseManifestFile({ path: file.path, content: file.content, ...(options.limits ? { limits: options.limits } : {}) });
+    totals.documents += parsed.counts.documents;
+    totals.objects += parsed.objects.length;
+    totals.aliasValues += parsed.counts.aliasValues;
+    if (totals.documents > budget.maxTotalDocuments) {
+      return overBudget(`hold more than ${budget.maxTotalDocuments} YAML documents, more than Slipway reads for one environment at one commit`);
+    }
+    if (totals.objects > budget.maxTotalObjects) {
+      return overBudget(`hold more than ${budget.maxTotalObjects} Kubernetes objects, more than Slipway reads for one environment at one commit`);
+    }
+    if (totals.aliasValues > budget.maxTotalAliasValues) {
+      return overBudget(
+        `use YAML aliases (*name) that copy more than ${budget.maxTotalAliasValues} values, which Slipway refuses for one environment at one commit as a possible alias bomb`,
+        "Write the repeated parts out, or use fewer aliases.",
+      );
+    }
+    yield parsed;
+  }
+  return undefined;
 }
+
+/** The finding of a read that stopped short (a budget, a timeout, memory): nothing may be planned from it. */
+export function stoppedReading(loaded: LoadedSources): Finding[] {
+  return loaded.findings.filter((finding) => stopCodes.has(finding.code as ManifestFindingCode));
+}
+
+const stopCodes = new Set<ManifestFindingCode>(["input-over-budget", "parse-timeout", "parse-out-of-memory"]);
+
+const splitOrExclude = "Exclude files that are not manifests with `exclude` in .github/slipway.yml, or split the environment into smaller ones.";
+
+function overBudget(what: string, fix = splitOrExclude): ManifestFinding {
+  return {
+    severity: "error",
+    code: "input-over-budget",
+    message: `The manifests of this environment ${what}, so it planned nothing. ${fix}`,
+  };
+}
+
+const byteLength = (content: ManifestFile["content"]): number => (typeof content === "string" ? Buffer.byteLength(content, "utf8") : content.byteLength);

@@ -13,10 +13,10 @@ export function parseManifestFile(params: {
   const { path, content } = params;
   const limits = withDefaults(params.limits);
   const read = readManifestText({ path, content, maxFileBytes: limits.maxFileBytes });
-  if ("finding" in read) return { path, objects: [], findings: [read.finding] };
+  if ("finding" in read) return { path, objects: [], findings: [read.finding], counts: { documents: 0, aliasValues: 0 } };
 
   const yaml = readYamlDocuments({ path, text: read.text, ...limits });
-  const parsed: ParsedFile = { path, objects: [], findings: [...yaml.findings] };
+  const parsed: ParsedFile = { path, objects: [], findings: [...yaml.findings], counts: yaml.counts };
   for (const document of yaml.documents) {
     const { objects, findings } = objectsOfDocument({ path, document });
     parsed.objects.push(...objects);

@@ -11,9 +11,12 @@ import {
   type ParseOptions,
   type SchemaOptions,
 } from "yaml";
+import { duplicateKeyErrors } from "./duplicate-keys.js";
 import type { ManifestFinding } from "./findings.js";
-import { documentLocator, type Locate } from "./locate.js";
+import { buildLineTree, type LineTree } from "./line-tree.js";
+import { documentLocator, type FieldPath, type Locate } from "./locate.js";
 import { toPlainJson } from "./plain-json.js";
+import type { ParseCounts } from "./types.js";
 
 /** A non-empty, well-formed YAML document, converted to plain JSON data. */
 export interface YamlDocument {
@@ -21,6 +24,8 @@ export interface YamlDocument {
   index: number;
   value: unknown;
   locate: Locate;
+  /** The lines of `value`, a part of the document at `prefix` (an item of a List), as data. */
+  lines: (prefix: FieldPath, value: unknown) => LineTree;
 }
 
 // kubectl decodes with go-yaml v2 into interface{}: YAML 1.1 booleans (yes/on) and octals (0755),
@@ -30,7 +35,8 @@ export interface YamlDocument {
 const nonJsonTags = new Set(["binary", "omap", "pairs", "set", "timestamp"].map((name) => `tag:yaml.org,2002:${name}`));
 const yamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
   version: "1.1",
-  uniqueKeys: true,
+  // Duplicate keys are refused, by duplicateKeyErrors(): the library's own check takes quadratic time.
+  uniqueKeys: false,
   // Otherwise the library warns through process.emitWarning (about a collection used as a key,
   // say): a user's YAML has no business in the server's log.
   logLevel: "error",
@@ -43,25 +49,28 @@ export function readYamlDocuments(params: {
   text: string;
   maxDocuments: number;
   maxAliasCount: number;
-}): { documents: YamlDocument[]; findings: ManifestFinding[] } {
+}): { documents: YamlDocument[]; findings: ManifestFinding[]; counts: ParseCounts } {
   const { path, text, maxDocuments } = params;
   const lineCounter = new LineCounter();
   const composer = new Composer(yamlOptions);
   const parsed: Document.Parsed[] = [];
   // Documents come one at a time, so a file of a million `---` lines is refused early.
   for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+    doc.errors.push(...duplicateKeyErrors(doc));
     parsed.push(doc);
-    if (parsed.length > maxDocuments) return { documents: [], findings: [tooManyDocuments(path, maxDocuments)] };
+    if (parsed.length > maxDocuments) return { documents: [], findings: [tooManyDocuments(path, maxDocuments)], counts: { documents: parsed.length, aliasValues: 0 } };
   }
   const findings: ManifestFinding[] = [];
   if (parsed.length === 0) findings.push(...yamlFindings({ path, text, lineCounter, ...composer.streamInfo() }));
   const documents: YamlDocument[] = [];
+  const counts: ParseCounts = { documents: parsed.length, aliasValues: 0 };
   parsed.forEach((doc, index) => {
     const result = convertDocument({ ...params, doc, index, lineCounter });
     findings.push(...result.findings);
+    counts.aliasValues += result.aliasValues;
     if (result.document) documents.push(result.document);
   });
-  return { documents, findings };
+  return { documents, findings, counts };
 }
 
 function convertDocument(params: {
@@ -71,21 +80,28 @@ function convertDocument(params: {
   index: number;
   lineCounter: LineCounter;
   maxAliasCount: number;
-}): { document?: YamlDocument; findings: ManifestFinding[] } {
+}): { document?: YamlDocument; findings: ManifestFinding[]; aliasValues: number } {
   const { path, doc, index, lineCounter, maxAliasCount } = params;
   const findings = yamlFindings({ ...params, errors: doc.errors, warnings: doc.warnings });
   // `---` alone, or only comments: nothing to apply, and nothing wrong either.
   const empty = doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null);
-  if (doc.errors.length > 0 || empty) return { findings };
+  if (doc.errors.length > 0 || empty) return { findings, aliasValues: 0 };
   const locate = documentLocator({ doc, lineCounter });
   let value: unknown;
+  let aliasValues = 0;
   try {
-    // The library counts the anchored node as one use of it: allow maxAliasCount aliases on top.
-    value = doc.toJS({ maxAliasCount: maxAliasCount < 0 ? -1 : maxAliasCount + 1 });
+    value = doc.toJS({
+      // The library counts the anchored node as one use of it: allow maxAliasCount aliases on top.
+      maxAliasCount: maxAliasCount < 0 ? -1 : maxAliasCount + 1,
+      // Each use beyond the anchor's own copies what is under it (toPlainJson makes the copies).
+      onAnchor: (anchored, uses) => {
+        if (uses > 1) aliasValues += (uses - 1) * countValues(anchored, aliasValuesCap);
+      },
+    });
   } catch (error) {
     // toJS throws on aliases (a bomb, a missing anchor) and bad merge keys: input errors here.
     if (!(error instanceof Error)) throw error;
-    return { findings: [...findings, aliasFinding({ path, doc, lineCounter, error, maxAliasCount })] };
+    return { findings: [...findings, aliasFinding({ path, doc, lineCounter, error, maxAliasCount })], aliasValues };
   }
   const plain = toPlainJson(value);
   if ("problem" in plain) {
@@ -95,9 +111,26 @@ function convertDocument(params: {
       `${field || "the document"}: ${plain.problem.description}. ` +
       `Kubernetes objects are JSON: write a JSON value here.`;
     const position = { file: path, ...at };
-    return { findings: [...findings, { severity: "error", code: "non-json-value", message, position }] };
+    return { findings: [...findings, { severity: "error", code: "non-json-value", message, position }], aliasValues };
   }
-  return { document: { index, value: plain.value, locate }, findings };
+  const lines = (prefix: FieldPath, value: unknown) => buildLineTree({ doc, lineCounter, prefix, value });
+  return { document: { index, value: plain.value, locate, lines }, findings, aliasValues };
+}
+
+// Counting stops here: far past any budget, and an alias that contains itself never ends.
+const aliasValuesCap = 10_000_000;
+
+/** The values in `value` (itself included), up to `cap`. */
+function countValues(value: unknown, cap: number): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0 && count < cap) {
+    const next = pending.pop();
+    count += 1;
+    if (typeof next !== "object" || next === null) continue;
+    for (const item of Array.isArray(next) ? (next as unknown[]) : Object.values(next)) pending.push(item);
+  }
+  return count;
 }
 
 function yamlFindings(params: {

@@ -1,8 +1,16 @@
 // Why the API server refused an object's dry-run, in words a reviewer can act on. Every text
 // here has Secret values scrubbed by the caller.
-import { isForbidden, isSchemaViolation, type KubeApiError } from "../kube/errors.js";
+import {
+  admissionDenial,
+  dryRunUnsupportedWebhook,
+  isForbidden,
+  isImmutableFieldError,
+  isNamespaceMissing,
+  isSchemaViolation,
+  unknownFieldPaths,
+  type KubeApiError,
+} from "../kube/errors.js";
 import type { PlanAction } from "../plan/types.js";
-import { dryRunUnsupportedWebhook, isImmutableFieldError, isNamespaceMissing, unknownFieldPaths } from "../kube/errors.js";
 
 export interface Rejection {
   action: Extract<PlanAction, "rejected" | "unverified">;
@@ -30,6 +38,14 @@ export function describeRejection(params: {
     return {
       action: "unverified",
       note: `Admission webhook "${webhook}" does not support dry-run (it does not declare sideEffects: None or NoneOnDryRun), so the API server would not dry-run this object.`,
+      fields: [],
+    };
+  }
+  const denial = admissionDenial(error);
+  if (denial) {
+    return {
+      action: "rejected",
+      note: `The cluster's ${denial.by} refuses this object: ${denial.reason}. That is the cluster's own rule, applied to every dry-run and apply: change the manifest, or ask the cluster's operators.`,
       fields: [],
     };
   }

@@ -13,14 +13,16 @@ import type { ObjectStore } from "../kube/objects.js";
 import { displayName, identityKey, refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
 import type { Finding, SourceObject } from "../manifests/types.js";
 import { previewPrune } from "../plan/prune.js";
-import { isSecret, scrubSecretValues, secretKeyChanges } from "../plan/secrets.js";
+import { isSecret, secretKeyChanges } from "../plan/secrets.js";
 import type { EnvironmentPlan, ObjectPlan, PlanMode } from "../plan/types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
+import { mapYielding } from "../util/map-yielding.js";
 import { describeClusterFailure } from "./describe-failure.js";
 import { prepareDesired } from "./prepare-desired.js";
 import { developmentConfigHashKey } from "../config/server-security.js";
 import { type DesiredState } from "../desired/desired-state.js";
-import { parseFiles, parseFilesYielding, type LoadedSources, type ManifestFile } from "../manifests/manifest-file.js";
+import { stoppedReading, type LoadedSources, type ManifestFile } from "../manifests/manifest-file.js";
+import { sharedParsePool, type ManifestParser } from "./parse-pool.js";
 import { validateSources } from "./validate-sources.js";
 import { planObjectAgainstCluster, planObjectOffline, type ObjectPlanContext } from "./plan-object.js";
 import { prefetchLive } from "./prefetch-live.js";
@@ -50,6 +52,8 @@ export interface PlanEnvironmentParams {
   concurrency?: number;
   /** Gives every request to the cluster up when it fires (the apply's Lease was lost). */
   signal?: AbortSignal;
+  /** Parses the manifests off the event loop (default: the process's pool of worker threads). */
+  parser?: ManifestParser;
 }
 
 export async function planEnvironment(params: PlanEnvironmentParams): Promise<EnvironmentPlan> {
@@ -69,28 +73,31 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
     conflictsFail: environment.conflicts === "fail",
     ...(target.mode === "cluster" ? { context: target.context } : {}),
   };
-  const parsedHead = parseFiles(params.headAll ?? params.head);
-  // A pull request's plan needs the base first (to find the workloads a changed ConfigMap rolls
-  // out), and so does an offline one; otherwise the base only tells what the change removes, and
-  // is parsed while the API server works on the dry-runs.
-  let parsedBase = params.headAll !== undefined || target.mode !== "cluster" ? parseFiles(params.base) : undefined;
+  // In worker threads, head and base side by side: a huge or hostile change never blocks the
+  // event loop, and a budget over all the files (bytes, documents, objects, alias copies), a
+  // timeout or a parse that runs out of memory is a finding.
+  const parser = params.parser ?? sharedParsePool();
+  const [parsedHead, parsedBase] = await Promise.all([parser.parse(params.headAll ?? params.head), parser.parse(params.base)]);
+  // Part of the manifests would plan part of the change: the rest would show as pruned.
+  const stopped = [...stoppedReading(parsedHead), ...stoppedReading(parsedBase)];
+  if (stopped.length > 0) return { plan: { ...plan, findings: stopped } };
   try {
-    const isNamespaced = target.mode === "cluster" ? await clusterScopes(target.store, [...parsedHead.objects, ...(parsedBase?.objects ?? [])]) : undefined;
+    const isNamespaced = target.mode === "cluster" ? await clusterScopes(target.store, [...parsedHead.objects, ...parsedBase.objects]) : undefined;
     const head = validateSources({ parsed: parsedHead, environment, isNamespaced });
-    const readBase = async () => validateSources({ parsed: (parsedBase ??= await parseFilesYielding(params.base)), environment, isNamespaced });
+    const base = validateSources({ parsed: parsedBase, environment, isNamespaced });
     const store = target.mode === "cluster" ? target.store : undefined;
     desired = await prepareDesired({ objects: objectsOf(head), environment, configHashKey, ...(store ? { store } : {}), concurrency: params.concurrency, signal: params.signal });
     const changedPaths = params.headAll ? new Set([...params.head, ...params.base].map((file) => file.path)) : undefined;
-    const selected = selectPlanned({ head, base: changedPaths ? await readBase() : { objects: [], findings: [] }, changedPaths, desired });
+    const selected = selectPlanned({ head, base: changedPaths ? base : { objects: [], findings: [] }, changedPaths, desired });
     plan.findings = selected.findings;
     const objects = store
-      ? await planAgainstCluster({ params, store, planned: selected.objects, head, readBase, desired })
-      : await planOffline({ planned: selected.objects, head, base: await readBase(), desired, environment, configHashKey });
+      ? await planAgainstCluster({ params, store, planned: selected.objects, head, base, desired })
+      : await planOffline({ planned: selected.objects, head, base, desired, environment, configHashKey });
     plan.objects = annotateRollouts({ plans: objects, rollouts: desired.rollouts });
     if (!environment.adopt) plan.findings.push(...adoptionRefusals(plan.objects));
   } catch (error) {
     if (target.mode !== "cluster") throw error;
-    plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf([parsedHead, parsedBase ?? parseFiles(params.base)]) });
+    plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf([parsedHead, parsedBase]) });
   }
   return { plan, ...(desired ? { desired } : {}) };
 }
@@ -106,10 +113,10 @@ async function planAgainstCluster(args: {
   store: ObjectStore;
   planned: SourceObject[];
   head: LoadedSources;
-  readBase: () => Promise<LoadedSources>;
+  base: LoadedSources;
   desired: DesiredState;
 }): Promise<ObjectPlan[]> {
-  const { params, store, planned, head, desired } = args;
+  const { params, store, planned, head, base, desired } = args;
   const { signal } = params;
   const concurrency = params.concurrency ?? 32;
   const ownership: Ownership = { fieldManager: params.fieldManager, ownerLabels: ownerLabels(params.environment) };
@@ -121,25 +128,18 @@ async function planAgainstCluster(args: {
   const context: ObjectPlanContext = {
     fieldManager: params.fieldManager,
     namespacesCreatedHere: new Set(head.objects.filter(({ object }) => object.kind === "Namespace" && object.apiVersion === "v1").map(({ object }) => object.metadata.name ?? "")),
-    secrets: objectsOf(head).filter(isSecret),
+    // The base's Secrets too: a rejection's message is scrubbed of the values of both revisions.
+    secrets: [...objectsOf(head), ...objectsOf(base)].filter(isSecret),
     diffs: params.diffs ?? true,
     ownership,
     ...guarded,
   };
-  const dryRuns = mapConcurrent(planned, concurrency, (source) => {
+  const objects = await mapConcurrent(planned, concurrency, (source) => {
     const body = bodyOf(source);
     if (!lookup(body)) return Promise.resolve(unservedKind(source));
     const key = identityKey(refOf(body));
     return planObjectAgainstCluster({ store, source, body, context, signal, ...(prefetched.has(key) ? { live: prefetched.get(key) ?? null } : {}) });
   });
-  // Marks a failure of the dry-runs as handled until it is awaited below, so a cluster outage
-  // during the base parsing cannot surface as an unhandled rejection.
-  dryRuns.catch(() => undefined);
-  // Parsed while the dry-runs are in flight; a rejection noted before the base Secrets were known
-  // is scrubbed again below.
-  const base = await args.readBase();
-  context.secrets.push(...objectsOf(base).filter(isSecret));
-  const objects = (await dryRuns).map((object) => (object.note ? { ...object, note: scrubSecretValues(object.note, context.secrets) } : object));
   const removed = removedObjects(head, base);
   const live = new Map<string, KubeObject | undefined>();
   await mapConcurrent(removed, concurrency, async (ref) => {
@@ -198,7 +198,8 @@ async function planOffline(args: {
   const { planned, head, base, desired } = args;
   // The base revision stamped like the head, so only what the change does shows in the diff.
   const baseDesired = await prepareDesired({ objects: objectsOf(base), environment: args.environment, configHashKey: args.configHashKey });
-  const objects = planned.map((source) => {
+  // Each diff is computed here, on the event loop: a turn for other work every 20 ms.
+  const objects = await mapYielding(planned, (source) => {
     const key = identityKey(refOf(source.object));
     return planObjectOffline({ source, body: desired.bodies.get(key) ?? source.object, base: baseDesired.bodies.get(key) });
   });
@@ -222,7 +223,7 @@ function adoptionRefusals(objects: ObjectPlan[]): Finding[] {
     .map((object) => ({
       severity: "error" as const,
       code: "adopt-not-allowed",
-      message: `${object.name} exists, and Slipway did not apply it for this environment: taking it over needs \`adopt: true\` for the environment in .github/slipway.yml (which the server's policy must grant), or a name of its own. ${object.note ?? ""}`.trim(),
+      message: `${object.name} exists, and Slipway did not apply it for this environment: taking it over needs \`adopt: true\` for the environment in .github/slipway.yml (which the server's policy must grant), or a name of its own.`,
       object: object.name,
       ...(object.position ? { position: object.position } : {}),
     }));

@@ -69,7 +69,7 @@ export async function planObjectAgainstCluster(params: {
     after: outcome.result,
     secret,
     diffs: context.diffs,
-    ...(comparable ? { comparableKeys: comparable } : {}),
+    ...(comparable ? { comparableKeys: comparable, writtenKeys: new Set(secretKeyChanges(undefined, body).map((change) => change.key)) } : {}),
     hashNotCompared: context.hashNotCompared.has(base.name),
   });
   if (live !== undefined && !appliedBySlipway(live, context.ownership)) {
@@ -107,13 +107,18 @@ function compare(params: {
   diffs: boolean;
   /** For a Secret whose live values may not be compared: the keys that may. */
   comparableKeys?: Set<string>;
+  /** …and the keys the change itself writes (the dry-run's result holds the live ones too). */
+  writtenKeys?: Set<string>;
   /** A workload whose config hash covers such a Secret: its hash is not compared. */
   hashNotCompared: boolean;
 }): Compared {
-  if (params.comparableKeys) return compareGuardedSecret({ ...params, comparableKeys: params.comparableKeys });
-  if (params.hashNotCompared && params.before) {
-    const compared = compare({ ...params, before: withoutConfigHash(params.before), after: withoutConfigHash(params.after), hashNotCompared: false });
-    // Whether the hash changed would say whether the Secret's value did: say neither.
+  if (params.comparableKeys) return compareGuardedSecret({ ...params, comparableKeys: params.comparableKeys, writtenKeys: params.writtenKeys ?? new Set() });
+  if (params.hashNotCompared) {
+    // The hash is left out of the diff: whether it changed would say whether the Secret's value
+    // did, and its value could be checked against the hash of any live workload reading the Secret.
+    const before = params.before ? withoutConfigHash(params.before) : undefined;
+    const compared = compare({ ...params, before, after: withoutConfigHash(params.after), hashNotCompared: false });
+    if (!params.before) return { ...compared, note: "Its config hash covers a Secret whose live values Slipway did not write for this repository, so the plan does not show it." };
     return {
       ...compared,
       action: "change",
@@ -137,15 +142,14 @@ function compare(params: {
  * compared as usual; every other key the change sets is "written" (never compared), and live
  * keys the change does not name are not listed at all. Data is left out of the diff.
  */
-function compareGuardedSecret(params: { name: string; before: KubeObject | undefined; after: KubeObject; diffs: boolean; comparableKeys: Set<string> }): Compared {
+function compareGuardedSecret(params: { name: string; before: KubeObject | undefined; after: KubeObject; diffs: boolean; comparableKeys: Set<string>; writtenKeys: Set<string> }): Compared {
   const withoutData = (object: KubeObject): KubeObject => {
     const { data: _data, stringData: _stringData, ...rest } = object;
     return rest;
   };
-  const desiredKeys = new Set(secretKeyChanges(undefined, params.after).map((change) => change.key));
   const secretKeys = secretKeyChanges(params.before, params.after).flatMap((change): SecretKeyChange[] => {
     if (params.comparableKeys.has(change.key)) return [change];
-    return desiredKeys.has(change.key) ? [{ key: change.key, state: "written" }] : [];
+    return params.writtenKeys.has(change.key) ? [{ key: change.key, state: "written" }] : [];
   });
   const before = params.before ? withoutData(params.before) : undefined;
   const after = withoutData(params.after);

@@ -22,7 +22,7 @@ const actionWords = (action: ApplyAction): string => action.replace("-", " ");
 export function renderApplyCheckRun(report: ApplyReport): ApplyCheckRun {
   const title = truncateText(applyTitle(report), CHECK_RUN_TITLE_MAX);
   const summary = [
-    `**${escapeMarkdown(report.environment)}** at ${codeSpan(report.commit.slice(0, 12))}: ${outcomeWords(report.outcome)} in ${(report.durationMs / 1000).toFixed(1)} s.`,
+    `**${escapeMarkdown(report.environment)}** at ${codeSpan(report.commit.slice(0, 12))}: ${outcomeWords(report)} in ${(report.durationMs / 1000).toFixed(1)} s.`,
     report.message ? `\n> ${escapeMarkdown(report.message)}` : "",
     ...report.findings
       .filter((finding) => finding.severity === "error")
@@ -65,12 +65,12 @@ function conclusionOf(outcome: ApplyOutcome): ApplyCheckRun["conclusion"] {
   }
 }
 
-function outcomeWords(outcome: ApplyOutcome): string {
-  switch (outcome) {
+function outcomeWords(report: ApplyReport): string {
+  switch (report.outcome) {
     case "applied":
       return "applied";
     case "failed":
-      return "applied with failures";
+      return report.objects.some((object) => object.action !== "failed" && object.action !== "skipped") ? "applied with failures" : "failed before anything was applied";
     case "refused":
       return "nothing applied";
     case "skipped":

@@ -37,7 +37,7 @@ export function renderCheckRun(plan: EnvironmentPlan, params: { headSha: string 
     layoutBlocks(report, limits(CHECK_RUN_SUMMARY_MAX)) ??
     `**${summaryLine(plan)}**\n\nThe report is too large to show here: ${FULL_REPORT_HINT}.\n`;
   const text =
-    layoutBlocks([objectsSection(plan, FULL_REPORT_HINT)], limits(CHECK_RUN_TEXT_MAX)) || "_No object changes._\n";
+    layoutBlocks([objectsSection(plan, FULL_REPORT_HINT, limits(CHECK_RUN_TEXT_MAX))], limits(CHECK_RUN_TEXT_MAX)) || "_No object changes._\n";
   return {
     name: checkRunName(plan.environment),
     conclusion: concludePlan(plan),

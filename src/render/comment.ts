@@ -13,6 +13,8 @@ export interface PlanCommentParams {
   headSha: string;
   /** A check run's `html_url` per environment name, linked from "not shown here" notes. */
   checkRunUrls?: Record<string, string>;
+  /** The plan of a change to .github/slipway.yml itself (render/config-change.ts), shown first. */
+  configChange?: string;
   /** A hidden HTML comment, e.g. `<!-- slipway:plan -->`, by which the sticky comment is found again. */
   marker: string;
 }
@@ -26,13 +28,15 @@ export function renderPlanComment(params: PlanCommentParams): string {
     throw new Error(`comment marker must be one HTML comment, got ${JSON.stringify(marker)}`);
   }
   const title = `${marker}\n## Slipway plan for ${codeSpan(shortSha(params.headSha))}\n`;
+  const limit = { max: COMMENT_BODY_BUDGET, measure: measureLength };
   const blocks: Block[] = [title];
-  if (plans.length === 0) blocks.push("No environment is affected by this pull request.\n");
+  if (params.configChange) blocks.push(params.configChange);
+  else if (plans.length === 0) blocks.push("No environment is affected by this pull request.\n");
   for (const plan of plans) {
     const hint = checkRunHint(plan.environment, params.checkRunUrls);
-    blocks.push(renderEnvironmentHead(plan), ...renderReportSections(plan, hint), objectsSection(plan, hint));
+    blocks.push(renderEnvironmentHead(plan), ...renderReportSections(plan, hint), objectsSection(plan, hint, limit));
   }
-  const body = layoutBlocks(blocks, { max: COMMENT_BODY_BUDGET, measure: measureLength });
+  const body = layoutBlocks(blocks, limit);
   // Only reachable with absurd input (hundreds of environments); still a valid comment.
   return body ?? `${title}\nThe plan is too large for a comment: see the check runs of this commit.\n`;
 }

@@ -8,6 +8,8 @@ export interface Section {
   head: string;
   /** Whole items, each ending with a line break. */
   items: string[];
+  /** Items after `items` that were never rendered (see renderUpTo): always left out. */
+  unrendered?: number;
   /** The note that stands for `count` items left out; ends with a line break. */
   omitted: (count: number) => string;
 }
@@ -60,11 +62,29 @@ export function shareBudget(demands: number[], budget: number): number[] {
   return shares;
 }
 
+/**
+ * The items of `values` rendered in order until together they pass `max`, and how many were left
+ * unrendered: no layout within `max` can show those, so a plan of thousands of objects costs the
+ * rendering of what fits, not of every diff (seconds of the event loop for 8,500 objects).
+ */
+export function renderUpTo<T>(values: readonly T[], render: (value: T) => string, options: LayoutOptions): Pick<Section, "items" | "unrendered"> {
+  const items: string[] = [];
+  let size = 0;
+  for (const value of values) {
+    if (size > options.max) break;
+    const item = render(value);
+    items.push(item);
+    size += options.measure(item);
+  }
+  return { items, unrendered: values.length - items.length };
+}
+
 /** The section with as many leading items as fit in `allowance` together with the omitted note. */
 function fitSection(section: Section, allowance: number, measure: (text: string) => number): string {
   const full = fullText(section);
-  if (measure(full) <= allowance) return full;
-  const total = section.items.length;
+  // With items unrendered, what was rendered is already past any allowance.
+  if (!section.unrendered && measure(full) <= allowance) return full;
+  const total = section.items.length + (section.unrendered ?? 0);
   let used = measure(section.head);
   let kept = 0;
   for (const item of section.items) {

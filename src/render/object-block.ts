@@ -3,7 +3,7 @@
 import type { EnvironmentPlan, ObjectPlan, SecretKeyChange } from "../plan/types.js";
 import { countPlan } from "../plan/summary.js";
 import { codeFence, codeSpan, escapeHtml, escapeMarkdown } from "./escape.js";
-import type { Section } from "./layout.js";
+import { renderUpTo, type LayoutOptions, type Section } from "./layout.js";
 import { truncateText } from "./limits.js";
 import { describeAction, describeKeyState, isSecret, listedObjects, noteTitle } from "./listing.js";
 import { plural } from "./plural.js";
@@ -53,13 +53,16 @@ export function renderObjectBlock(object: ObjectPlan): string {
   return `<details><summary>${summary}</summary>\n\n${parts.join("\n")}\n</details>\n`;
 }
 
-/** Every listed object of the environment, most consequential first; unchanged ones only counted. */
-export function objectsSection(plan: EnvironmentPlan, fullReportHint: string): Section {
+/**
+ * Every listed object of the environment, most consequential first; unchanged ones only counted.
+ * Blocks are rendered only as far as the layout's limit could ever show them.
+ */
+export function objectsSection(plan: EnvironmentPlan, fullReportHint: string, limit: LayoutOptions): Section {
   const unchanged = countPlan(plan).unchanged;
   const unchangedNote = unchanged > 0 ? `${plural(unchanged, "unchanged object")} not listed.\n\n` : "";
   return {
     head: `#### Objects\n\n${unchangedNote}`,
-    items: listedObjects(plan).map(renderObjectBlock),
+    ...renderUpTo(listedObjects(plan), renderObjectBlock, limit),
     omitted: (count) =>
       `\n**${plural(count, "more object")} not shown here**, to stay within GitHub's size limit: ${fullReportHint}.\n`,
   };

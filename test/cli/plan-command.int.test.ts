@@ -27,6 +27,7 @@ describeWithCluster("slipway plan against a cluster", () => {
     offline: false,
     output: "text",
     fieldManager: "slipway",
+    configHashKey: "test-key",
     color: false,
     cwd,
   });

@@ -19,6 +19,7 @@ const options = (cwd: string, overrides: Partial<PlanCommandOptions> = {}): Plan
   offline: true,
   output: "json",
   fieldManager: "slipway",
+  configHashKey: "test-key",
   color: false,
   cwd,
   ...overrides,

@@ -22,3 +22,20 @@ describe("readServerSettings", () => {
     expect(readServerSettings({ NODE_ENV: "production", WEBHOOK_SECRET: "s3cret" }).production).toBe(true);
   });
 });
+
+describe("readServerSettings: the tarball caps", () => {
+  it("defaults to 1 GiB unpacked and 256 MiB kept", () => {
+    expect(readServerSettings({}).tarball).toEqual({ maxUnpackedBytes: 1024 ** 3, maxKeptBytes: 256 * 1024 ** 2 });
+  });
+
+  it("takes SLIPWAY_TARBALL_MAX_BYTES and SLIPWAY_TARBALL_MAX_MANIFEST_BYTES", () => {
+    expect(readServerSettings({ SLIPWAY_TARBALL_MAX_BYTES: "2147483648", SLIPWAY_TARBALL_MAX_MANIFEST_BYTES: " 1048576 " }).tarball).toEqual({
+      maxUnpackedBytes: 2 * 1024 ** 3,
+      maxKeptBytes: 1024 ** 2,
+    });
+  });
+
+  it.each(["1GiB", "-1", "0", "1e9", "99999999999999999999"])("refuses %j, saying what it must hold", (value) => {
+    expect(() => readServerSettings({ SLIPWAY_TARBALL_MAX_BYTES: value })).toThrow(/SLIPWAY_TARBALL_MAX_BYTES must be a whole number of bytes \(default 1073741824\)/);
+  });
+});

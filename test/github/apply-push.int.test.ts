@@ -19,7 +19,7 @@ const base = `/repos/${owner}/${repo}`;
 const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: "${value}"\n`;
 
 async function slipway() {
-  const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+  const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
   const clusters = new ClusterPool(() => {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
@@ -75,6 +75,34 @@ describeWithCluster("apply on push", () => {
     expect(completed).toMatchObject({ conclusion: "success", output: { title: "1 created" } });
     const [comment] = bodiesOf(github, "POST", /issues\/12\/comments$/) as Array<{ body: string }>;
     expect(comment?.body).toMatch(/applied `a1a1a1a1a1a1` to \*\*staging\*\*: 1 created/);
+  });
+
+  it("applies the newer commit when two pushes are delivered in reverse order, and says the older one is not the head", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("reverse");
+    const [older, newer] = ["d4".repeat(20), "e5".repeat(20)];
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    // The branch points at the newer commit by the time Slipway looks, whatever order the webhooks came in.
+    interceptApplyRound(github, { sha: newer, namespace: ns, checkRun: 804, deployment: 904, files: { "deploy/settings.yaml": configMap("newer") } });
+    github.get(`${base}/commits/${newer}/pulls`).reply(200, []);
+    // The older push's job: the branch's head, its configuration, and a check run saying why nothing was applied.
+    interceptBranchHead(github, { owner, repo }, "main", newer);
+    interceptConfig(github, { owner, repo }, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n    namespace: ${ns}\n`, { ref: newer });
+    github.post(`${base}/check-runs`).reply(201, { id: 805 });
+
+    const { probot, queue } = await slipway();
+    await probot.receive(pushEvent(newer));
+    await probot.receive(pushEvent(older));
+    await queue.onIdle();
+
+    github.done();
+    const live = await ctx.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "settings" });
+    expect((live?.data as Record<string, string>).level).toBe("newer");
+    const created = bodiesOf(github, "POST", /check-runs$/) as Array<{ head_sha: string; conclusion?: string; output?: { title: string } }>;
+    expect(created.map((run) => run.head_sha).sort()).toEqual([older, newer].sort());
+    expect(created.find((run) => run.head_sha === older)).toMatchObject({ conclusion: "skipped", output: { title: "Not applied: not the head of main" } });
+    expect(bodiesOf(github, "POST", /deployments$/)).toEqual([expect.objectContaining({ ref: newer })]);
   });
 
   it("skips a push whose commit is behind the one already applied", async () => {

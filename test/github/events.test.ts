@@ -17,9 +17,11 @@ import {
   interceptCheckRun,
   interceptConfig,
   interceptStickyComment,
+  interceptTarball,
   type PullRequestFixture,
 } from "../support/github/pull-request-fixture.js";
 import { ProbotOctokit } from "probot";
+import { defaultTarballLimits } from "../../src/config/server.js";
 
 const owner = "Codertocat";
 const repo = "Hello-World";
@@ -47,7 +49,7 @@ const forkPullRequest = {
 };
 
 async function slipway() {
-  const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+  const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
   const probot = await createTestProbot(createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey }));
   return { probot, queue };
 }
@@ -203,6 +205,28 @@ describe("failures outside one environment's plan", () => {
   });
 });
 
+describe("a repository tarball past the server's caps", () => {
+  it("fails the environment's check run, saying which cap and how to raise it", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, config);
+    interceptChangedFiles(github, pr);
+    interceptCheckRun(github, pr, 88);
+    interceptStickyComment(github, pr);
+    const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
+    const tarballLimits = { ...defaultTarballLimits, maxKeptBytes: 10 };
+    const probot = await createTestProbot(createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey, tarballLimits }));
+    await probot.receive(exampleEvent("pull_request", "opened", { number: 1, pull_request: forkPullRequest }));
+    await queue.onIdle();
+    github.done();
+    const [completed] = bodiesOf(github, "PATCH", /check-runs\/88$/) as Array<{ conclusion: string; output: { summary: string } }>;
+    expect(completed?.conclusion).toBe("failure");
+    expect(completed?.output.summary).toMatch(
+      /Slipway stopped reading the repository archive at deploy\/cm\.yaml: the files under the environments' paths hold more than 10 bytes, the server's limit \(SLIPWAY_TARBALL_MAX_MANIFEST_BYTES\)\. .* or raise SLIPWAY_TARBALL_MAX_MANIFEST_BYTES on the Slipway server/,
+    );
+  });
+});
+
 describe("apply reporting", () => {
   it("completes the apply's check run when GitHub refuses the deployment", async () => {
     const github = mockGitHub();
@@ -227,5 +251,33 @@ describe("apply reporting", () => {
     const [update] = bodiesOf(github, "PATCH", /check-runs\/77$/) as Array<{ status: string; conclusion: string; output: { summary: string } }>;
     expect(update).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(update?.output.summary).toMatch(/could not apply environment staging: .*Commit status checks failed/);
+  });
+});
+
+describe("a pull request that edits .github/slipway.yml", () => {
+  it("gets a plan of the configuration change itself, checked against the server's policy", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    const current = `environments:\n  - name: staging\n    paths: ["deploy/**"]\nforks: validate\n`;
+    const proposed = `environments:\n  - name: staging\n    paths: ["deploy/**"]\n    conflicts: force\n  - name: production\n    paths: ["prod/**"]\nforks: validate\n`;
+    const change: PullRequestFixture = { ...pr, base: { ".github/slipway.yml": current }, head: { ".github/slipway.yml": proposed } };
+    interceptConfig(github, change, current);
+    interceptTarball(github, change, change.headSha, change.head);
+    github.get(`/repos/${owner}/${repo}/pulls/1/files`).query({ per_page: 100 }).reply(200, [{ sha: "a".repeat(40), filename: ".github/slipway.yml", status: "modified", additions: 3, deletions: 0, changes: 3 }]);
+    interceptStickyComment(github, change);
+    const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
+    const probot = await createTestProbot(
+      createSlipwayApp({ clusters: noClusters, queue, fieldManager: "slipway", policy: testPolicy({ conflictsForce: false }), configHashKey: testConfigHashKey }),
+    );
+    await probot.receive(exampleEvent("pull_request", "opened", { number: 1, pull_request: forkPullRequest }));
+    await queue.onIdle();
+    github.done();
+    const [comment] = bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>;
+    expect(comment?.body).toContain("### Configuration change (`.github/slipway.yml`)");
+    expect(comment?.body).toContain("- ✏️ environment **staging**: `conflicts` `fail` → `force`");
+    expect(comment?.body).toContain("- ➕ environment **production** added");
+    expect(comment?.body).toMatch(/The server's policy would refuse it.*\n> - line 4: environment staging: conflicts: force is not granted/s);
+    // No environment's manifests changed: no check run, no cluster.
+    expect(bodiesOf(github, "POST", /check-runs$/)).toEqual([]);
   });
 });

@@ -67,7 +67,7 @@ function testClusters(): ClusterPool {
 }
 
 async function slipway(clusters: Clusters = testClusters(), logLines: string[] = [], policy = testPolicy()) {
-  const queue = new WorkQueue({ concurrency: 1, rememberDeliveries: 100 });
+  const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
   const log = pino({ level: "trace" }, { write: (line: string) => void logLines.push(line) });
   const probot = await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy, configHashKey: testConfigHashKey }), { log });
   return { probot, queue };

@@ -36,7 +36,7 @@ describe("parseManifestFile: valid files", () => {
   });
 
   it("returns nothing and no findings for an empty file", () => {
-    expect(parse("")).toEqual({ path: "deploy/app.yaml", objects: [], findings: [] });
+    expect(parse("")).toEqual({ path: "deploy/app.yaml", objects: [], findings: [], counts: { documents: 0, aliasValues: 0 } });
   });
 
   it("returns the object exactly as written, as plain JSON data read the way kubectl reads YAML", () => {

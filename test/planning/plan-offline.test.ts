@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
-import { planEnvironment } from "../../src/planning/plan-environment.js";
+import { parseFiles } from "../../src/manifests/manifest-file.js";
+import type { ManifestParser } from "../../src/planning/parse-pool.js";
+import { planEnvironment, planWithBodies } from "../../src/planning/plan-environment.js";
 
 function environment(namespace: string): EnvironmentConfig {
   return defineEnvironment({ name: "test", paths: ["**/*.yaml"], namespace });
@@ -37,5 +39,28 @@ describe("planEnvironment offline", () => {
       ["ConfigMap/apps/gone", "prune"],
     ]);
     expect(plan.objects[0]?.diff).toContain("+        - image: web:2");
+  });
+});
+
+describe("planEnvironment when reading the manifests stopped short", () => {
+  const head = [{ path: "web.yaml", content: deployment("web:2") }];
+  const base = [{ path: "web.yaml", content: `${deployment("web:1")}---\n${"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\n"}` }];
+
+  it.each(["input-over-budget", "parse-timeout", "parse-out-of-memory"])("plans nothing, not even what the base has and the head seems to lack (%s)", async (code) => {
+    const stopped = { severity: "error" as const, code, message: "stopped" };
+    const parser: ManifestParser = {
+      // The head's read stopped; the base's did not.
+      parse: (files) => Promise.resolve(files === head ? { objects: [], findings: [stopped] } : parseFiles(files)),
+    };
+    const { plan, desired } = await planWithBodies({ environment: environment("apps"), head, base, target: { mode: "offline" }, fieldManager: "slipway", parser });
+    expect(plan.objects).toEqual([]);
+    expect(plan.findings).toEqual([stopped]);
+    expect(desired).toBeUndefined();
+  });
+
+  it("plans nothing past the budget with the real parser", async () => {
+    const plan = await planEnvironment({ environment: environment("apps"), head, base, target: { mode: "offline" }, fieldManager: "slipway", parser: { parse: (files) => Promise.resolve(parseFiles(files, { budget: { maxTotalBytes: 100 } })) } });
+    expect(plan.objects).toEqual([]);
+    expect(plan.findings).toMatchObject([{ code: "input-over-budget" }, { code: "input-over-budget" }]);
   });
 });

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderCheckRun } from "../../src/render/check-run.js";
 import { renderPlanComment } from "../../src/render/comment.js";
@@ -6,6 +7,7 @@ import { OBJECT_DIFF_MAX, capLines } from "../../src/render/object-block.js";
 import type { EnvironmentPlan } from "../../src/plan/types.js";
 import { aConflict, aDiff, aFinding, anObject, aPlan } from "./builders.js";
 import { inspectMarkdown } from "./markdown-structure.js";
+import { layoutBlocks, renderUpTo } from "../../src/render/layout.js";
 
 const marker = "<!-- slipway:plan -->";
 const headSha = "9f2c4e1a7b3d5f6e8a0c2e4f6a8b0c2d4e6f8a0b";
@@ -123,5 +125,35 @@ describe("check run size", () => {
     expect(utf8Length(run.summary)).toBeLessThanOrEqual(CHECK_RUN_SUMMARY_MAX);
     expect(run.summary).toMatch(/\n\n… \d+ more conflicts not shown here: run `slipway plan` for the full report\.\n/);
     expect(run.annotations).toHaveLength(5_000);
+  });
+});
+
+describe("rendering only what a limit can show", () => {
+  it("lays out the same text whether every item was rendered or only those up to the limit", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ maxLength: 300 }).map((text) => `${text}\n`), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 4000 }),
+        fc.string({ maxLength: 200 }),
+        (items, max, fixed) => {
+          const options = { max, measure: utf8Length };
+          const omitted = (count: number) => `${count} more\n`;
+          const every = layoutBlocks([fixed, { head: "# Head\n", items, omitted }], options);
+          const some = layoutBlocks([fixed, { head: "# Head\n", ...renderUpTo(items, (item) => item, options), omitted }], options);
+          expect(some).toBe(every);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("renders a plan of 20,000 objects with large diffs in well under a second, counting every object", () => {
+    const plan = bigPlan(20_000, 50);
+    const started = performance.now();
+    const body = renderPlanComment({ plans: [plan], headSha, marker });
+    const report = renderCheckRun(plan, { headSha });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(shownObjects(body) + leftOut(body)).toBe(20_000);
+    expect(shownObjects(report.text) + leftOut(report.text)).toBe(20_000);
   });
 });

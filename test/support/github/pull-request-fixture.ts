@@ -115,7 +115,8 @@ export function bodiesOf(github: GitHubMock, method: string, pathEnd: RegExp): u
 export function gitTarball(files: Record<string, string>, prefix = "Codertocat-Hello-World-0123abc/"): Buffer {
   const dir = mkdtempSync(join(tmpdir(), "slipway-archive-"));
   const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env });
+  // A big repository makes a big archive: execFileSync keeps only 1 MiB of output by default.
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env, maxBuffer: 1024 ** 3 });
   git("init", "-q");
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(dir, path, ".."), { recursive: true });

@@ -1,0 +1,103 @@
+// What pushes, re-runs and the reconcile ask of one branch, applied: only the branch's head is
+// ever applied, with the configuration at that commit, to each environment of the branch.
+//   1. read the branch's head through the API (never trust a delivery's commit);
+//   2. read .github/slipway.yml at the head, narrowed to the server's policy;
+//   3. say "not the head" on the check runs of pushed or re-run commits that are not the head;
+//   4. apply the head to every environment of the branch that was pushed, re-run, or (for the
+//      reconcile) whose inventory records another commit.
+// Several waiting pushes merge into one job, so the newest commit by ancestry (the head) wins,
+// whatever order the deliveries came in.
+import type { GrantedEnvironment } from "../config/narrow.js";
+import type { Policy } from "../config/policy.js";
+import { readInventory } from "../apply/inventory.js";
+import { inventoryLocation } from "../desired/desired-state.js";
+import { renderNotBranchHead } from "../render/apply-report.js";
+import { applyPush, type ApplyPushDeps } from "./apply-push.js";
+import { reportCompletedCheckRun, reportConfigProblem } from "./check-runs.js";
+import { isHttpStatus, type GitHubClient } from "./octokit.js";
+import type { RepoRef } from "./pull-request.js";
+import { readRepoAccess } from "./repo-access.js";
+
+/** Why a branch is to be applied; jobs for one branch merge these. */
+export interface BranchTriggers {
+  /** Commits pushed to the branch. */
+  pushed: string[];
+  /** "Re-run" of an environment's apply check run, on a commit. */
+  reruns: Array<{ sha: string; environment: string }>;
+  /** The periodic reconcile: apply the head wherever the inventory records another commit. */
+  reconcile: boolean;
+}
+
+export function mergeTriggers(waiting: BranchTriggers, incoming: BranchTriggers): BranchTriggers {
+  return {
+    pushed: [...new Set([...waiting.pushed, ...incoming.pushed])],
+    reruns: [...waiting.reruns, ...incoming.reruns.filter((rerun) => !waiting.reruns.some((known) => known.sha === rerun.sha && known.environment === rerun.environment))],
+    reconcile: waiting.reconcile || incoming.reconcile,
+  };
+}
+
+export interface BranchTarget extends RepoRef {
+  branch: string;
+  defaultBranch: string;
+  triggers: BranchTriggers;
+}
+
+export async function applyBranch(deps: ApplyPushDeps & { policy: Policy }, target: BranchTarget): Promise<void> {
+  const { octokit, log } = deps;
+  const head = await branchHead(octokit, target);
+  const { triggers } = target;
+  if (head === undefined) {
+    log.info(`${target.owner}/${target.repo}: branch ${target.branch} is gone; nothing to apply`);
+    return;
+  }
+  const access = await readRepoAccess(octokit, { ...target, ref: head, policy: deps.policy });
+  if (!access.ok) {
+    log.warn(`${target.owner}/${target.repo}@${head}: no cluster access (${access.problem.kind}); nothing applied`);
+    if (triggers.pushed.includes(head) || triggers.reruns.some((rerun) => rerun.sha === head)) {
+      await reportConfigProblem(octokit, { ...target, sha: head, problem: access.problem });
+    }
+    return;
+  }
+  const environments = access.environments.filter((granted) => (granted.environment.branch ?? target.defaultBranch) === target.branch);
+  await reportStale({ octokit, target, head, environments });
+  for (const granted of environments) {
+    if (!(await wanted({ deps, target, head, granted }))) continue;
+    await applyPush(deps, { ...target, sha: head, granted, branch: target.branch });
+  }
+}
+
+/** Pushed or re-run commits that are not the head: one skipped check run per environment, saying why. */
+async function reportStale(params: { octokit: GitHubClient; target: BranchTarget; head: string; environments: GrantedEnvironment[] }): Promise<void> {
+  const { octokit, target, head } = params;
+  const stale = [
+    ...target.triggers.pushed.filter((sha) => sha !== head).flatMap((sha) => params.environments.map((granted) => ({ sha, environment: granted.environment.name }))),
+    ...target.triggers.reruns.filter((rerun) => rerun.sha !== head),
+  ];
+  for (const { sha, environment } of stale) {
+    await reportCompletedCheckRun(octokit, { ...target, sha, report: renderNotBranchHead({ environment, sha, branch: target.branch, head }) });
+  }
+}
+
+async function wanted(params: { deps: ApplyPushDeps; target: BranchTarget; head: string; granted: GrantedEnvironment }): Promise<boolean> {
+  const { target, head, granted } = params;
+  const { environment } = granted;
+  if (target.triggers.pushed.includes(head)) return true;
+  if (target.triggers.reruns.some((rerun) => rerun.sha === head && rerun.environment === environment.name)) return true;
+  if (!target.triggers.reconcile) return false;
+  // The reconcile applies only what is missing: a push lost while the server was down, a webhook
+  // GitHub gave up on.
+  const cluster = await params.deps.clusters.access(environment.context, granted.identity);
+  const inventory = await readInventory(cluster.store, inventoryLocation(environment));
+  return inventory.commit !== head;
+}
+
+/** The commit the branch points at now, through the API: the only commit an apply may apply. */
+export async function branchHead(octokit: GitHubClient, target: RepoRef & { branch: string }): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getBranch({ owner: target.owner, repo: target.repo, branch: target.branch });
+    return data.commit.sha;
+  } catch (error) {
+    if (isHttpStatus(error, 404)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+// The compiled app, as `npm run build` makes it and `npx slipway` runs it: the parse worker must be
+// found next to the compiled pool (lib/planning/parse-worker.js, no tsx), and the command must exit
+// when its plan is done. Built into a directory of its own, so lib/ is left alone.
+import { execFile } from "node:child_process";
+import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, "..", "..");
+let out: string;
+
+beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), "slipway-lib-"));
+  await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", out], { cwd: root });
+  // What the package gives lib/: ES modules, and the dependencies.
+  writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
+  symlinkSync(realpathSync(join(root, "node_modules")), join(out, "node_modules"));
+}, 120_000);
+
+afterAll(() => {
+  if (out) rmSync(out, { recursive: true, force: true });
+});
+
+/** `node <out>/cli.js ...`: its exit code and output, whatever the code. */
+async function slipway(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(out, "cli.js"), ...args], { cwd: root, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string; killed?: boolean };
+    if (failed.killed) throw new Error("the compiled command did not exit within 30 s", { cause: error });
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
+describe("the compiled command line", () => {
+  it("plans a fixture offline, parsing it in lib/planning/parse-worker.js, and exits", async () => {
+    const planned = await slipway("plan", "--offline", "fixtures/manifests/app.yaml");
+    expect(planned.stderr).toBe("");
+    expect(planned.code).toBe(1);
+    expect(planned.stdout).toContain("3 to create");
+    expect(planned.stdout).toContain("+ Deployment/default/web will be created (fixtures/manifests/app.yaml:2)");
+  });
+
+  it("reports what is wrong in a file, with its line, from the worker", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "slipway-broken-"));
+    writeFileSync(join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n");
+    const planned = await slipway("plan", "--offline", dir);
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toMatch(/cm\.yaml:5.*duplicate key "name"/s);
+  });
+});
