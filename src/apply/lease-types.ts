@@ -31,7 +31,7 @@ export type LeaseEvent =
   | { type: "held-by"; holder: string }
   /** A renewal failed; the Lease is lost once `sinceRenewMs` passes the renew deadline. */
   | { type: "renew-failed"; error: unknown; sinceRenewMs: number }
-  /** The Lease is gone: to `holder`, or (undefined) because renewals failed. The work is aborted. */
+  /** The Lease is gone: to `holder`, or (undefined) because renewals failed. Work still running is aborted. */
   | { type: "lost"; holder: string | undefined; reason: string }
   | { type: "released" }
   /** The Lease could not be released; it expires by itself a lease duration after its last renewal. */

@@ -122,9 +122,15 @@ class LeaseElector {
     if (this.lost.signal.aborted) return;
     try {
       const live = await this.read(AbortSignal.timeout(Math.ceil(this.options.renewDeadlineMs)));
-      if (!live || recordOf(live).holderIdentity !== this.options.holder) return;
+      const holder = live ? recordOf(live).holderIdentity : undefined;
+      if (holder !== this.options.holder) {
+        // Taken (or deleted) since the last renewal, which had not noticed yet: nothing to release.
+        this.emit({ type: "lost", holder, reason: holder ? "another holder had it when the work finished" : "it had no holder when the work finished" });
+        return;
+      }
       // No holder and a one-second duration, as client-go releases: the next copy takes it at once.
-      await this.write(live, { ...recordOf(live), holderIdentity: undefined, leaseDurationSeconds: 1 }, AbortSignal.timeout(Math.ceil(this.options.renewDeadlineMs)));
+      const written = live && (await this.write(live, { ...recordOf(live), holderIdentity: undefined, leaseDurationSeconds: 1 }, AbortSignal.timeout(Math.ceil(this.options.renewDeadlineMs))));
+      if (!written) throw new Error("another copy wrote the Lease at the same time (409)");
       this.emit({ type: "released" });
     } catch (error) {
       // The Lease then expires by itself, a lease duration after its last renewal.
