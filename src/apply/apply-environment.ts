@@ -2,24 +2,33 @@
 //   1. take the environment's Lease (one apply at a time across every copy of the app);
 //   2. read the inventory, and skip a commit older than the last one applied;
 //   3. preflight: validate and dry-run the whole desired set; anything invalid, nothing applied;
-//   4. check the prune guards, still before changing anything;
-//   5. apply stage by stage, wait for readiness, prune in reverse order;
-//   6. record the new inventory and the commit.
+//   4. check the prune guards, still before changing anything, and list the new objects in the
+//      inventory before creating them;
+//   5. apply stage by stage, wait for readiness; the first failure of the cluster stops the rest;
+//   6. prune in reverse order, only when everything was applied and is ready;
+//   7. record the new inventory and the commit.
+// A lost Lease stops the apply at the next of these steps, and any request in flight at once.
 import { randomUUID } from "node:crypto";
 import type { EnvironmentConfig } from "../config/schema.js";
+import { isAborted } from "../kube/errors.js";
 import type { ObjectStore } from "../kube/objects.js";
-import { identityKey, type KubeObject, type ObjectRef } from "../manifests/object.js";
+import { displayName, identityKey, refOf, type KubeObject } from "../manifests/object.js";
 import { isSecret } from "../plan/secrets.js";
-import type { EnvironmentPlan } from "../plan/types.js";
 import { inventoryLocation } from "../desired/desired-state.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
 import { planWithBodies } from "../planning/plan-environment.js";
 import { applyObjects, type DesiredObject } from "./apply-objects.js";
+import { failureMessage, leaseLostMessage, pruneBlocked, skippedPrunes } from "./apply-messages.js";
 import { inventoryName } from "../desired/applyset.js";
-import { readInventory, writeInventory } from "./inventory.js";
-import { processIdentity, withLease } from "./lease.js";
-import { planPrune, pruneObjects } from "./prune-objects.js";
-import type { ApplyReport, ObjectResult } from "./types.js";
+import { Halt } from "./halt.js";
+import { addToInventory, readInventory, writeInventory, type Inventory } from "./inventory.js";
+import { processIdentity, withLease, type HeldLease } from "./lease.js";
+import { defaultLeaseTiming, type LeaseOptions } from "./lease-types.js";
+import { nextInventory } from "./next-inventory.js";
+import { preflightRefusal } from "./preflight-refusal.js";
+import { planPrune, pruneObjects, type PrunePlan } from "./prune-objects.js";
+import type { ApplyReport } from "./types.js";
+import type { Finding } from "../manifests/types.js";
 
 export interface ApplyEnvironmentParams {
   environment: EnvironmentConfig;
@@ -40,132 +49,146 @@ export interface ApplyEnvironmentParams {
   shouldSkip?: (lastCommit: string | undefined) => Promise<string | undefined>;
   concurrency?: number;
   pollMs?: number;
-  leaseWaitMs?: number;
-  /** Who holds the Lease (default: this process and this apply). */
-  leaseHolder?: string;
+  /**
+   * The Lease's holder (default: this process and this apply), how long to wait for it (default
+   * 10 minutes), its timing (default: defaultLeaseTiming) and who hears of its events.
+   */
+  lease?: Partial<Omit<LeaseOptions, "namespace" | "name">>;
 }
+
+type Report = (rest: Omit<ApplyReport, "environment" | "commit" | "durationMs">) => ApplyReport;
 
 export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<ApplyReport> {
   const started = Date.now();
   const { environment, store } = params;
   const location = inventoryLocation(environment);
-  const report = (rest: Omit<ApplyReport, "environment" | "commit" | "durationMs">): ApplyReport => ({
-    environment: environment.name,
-    commit: params.commit,
-    durationMs: Date.now() - started,
-    ...rest,
-  });
+  const report: Report = (rest) => ({ environment: environment.name, commit: params.commit, durationMs: Date.now() - started, ...rest });
   await ensureNamespace(store, location.namespace, params.fieldManager);
-  const lease = {
+  const lease: LeaseOptions = {
+    ...defaultLeaseTiming,
+    waitMs: 10 * 60_000,
+    // Unique per apply, so two applies in one process wait for each other like two copies do.
+    holder: `${processIdentity}-${randomUUID().slice(0, 8)}`,
+    ...params.lease,
     namespace: location.namespace,
     name: `${inventoryName(environment.name)}-lock`,
-    // Unique per apply, so two applies in one process wait for each other like two copies do.
-    holder: params.leaseHolder ?? `${processIdentity}-${randomUUID().slice(0, 8)}`,
-    durationSeconds: 60,
-    waitMs: params.leaseWaitMs ?? 10 * 60_000,
-    pollMs: 1_000,
   };
-  return withLease(store, lease, async () => {
-    const previous = await readInventory(store, location);
-    if (params.owner !== undefined && previous.owner !== undefined && previous.owner !== params.owner) {
-      return report({
-        outcome: "refused",
-        objects: [],
-        findings: [],
-        message: `Nothing was applied: the inventory ${location.namespace}/${inventoryName(location.environment)} belongs to ${previous.owner}, and two repositories cannot share one (they would prune each other's objects). Give environment ${environment.name} another name or another \`inventoryNamespace\`.`,
-      });
+  return withLease(store, lease, async (held) => {
+    try {
+      return await applyUnderLease(params, held, report);
+    } catch (error) {
+      // A read cut off by the lost Lease: stopped, not broken.
+      if (isAborted(error) && held.lostTo()) return report({ outcome: "failed", objects: [], findings: [], message: leaseLostMessage(held.lostTo(), []) });
+      throw error;
     }
-    const skip = await params.shouldSkip?.(previous.commit);
-    if (skip) return report({ outcome: "skipped", objects: [], findings: [], message: skip });
-
-    const concurrency = params.concurrency ?? 32;
-    const { plan, desired } = await planWithBodies({
-      environment,
-      head: params.files,
-      base: [],
-      target: { mode: "cluster", store, context: params.context },
-      fieldManager: params.fieldManager,
-      ...(params.configHashKey ? { configHashKey: params.configHashKey } : {}),
-      concurrency,
-      diffs: false,
-    });
-    const refusal = preflightRefusal(plan);
-    if (refusal || !desired) return report({ outcome: plan.error ? "failed" : "refused", objects: [], findings: plan.findings, message: refusal });
-
-    const desiredKeys = new Set(desired.bodies.keys());
-    const prune = await planPrune({ store, environment, desiredKeys, inventory: previous.objects, fieldManager: params.fieldManager, concurrency });
-    if (prune.refusal) return report({ outcome: "refused", objects: [], findings: plan.findings, message: `Nothing was applied. ${prune.refusal}` });
-
-    const items: DesiredObject[] = plan.objects.flatMap((objectPlan) => {
-      const body = desired.bodies.get(identityKey(objectPlan.ref));
-      return body ? [{ body, plan: objectPlan }] : [];
-    });
-    const secrets = [...desired.bodies.values()].filter(isSecret);
-    const applied = await applyObjects(store, items, {
-      fieldManager: params.fieldManager,
-      force: environment.conflicts === "force",
-      concurrency,
-      readinessTimeoutMs: environment.readinessTimeoutSeconds * 1000,
-      pollMs: params.pollMs ?? 1_000,
-      secrets,
-    });
-    const pruned = await pruneObjects(store, prune.candidates, concurrency);
-    const objects = [...applied, ...pruned];
-    const recorded = await writeInventory(store, {
-      location,
-      fieldManager: params.fieldManager,
-      inventory: {
-        objects: nextInventory({ applied, pruned, previous: previous.objects }),
-        commit: params.commit,
-        appliedAt: new Date().toISOString(),
-        ...((params.owner ?? previous.owner) ? { owner: params.owner ?? previous.owner } : {}),
-      },
-    }).then(
-      () => undefined,
-      // The objects' results matter more than the record: report them, and let the next apply
-      // (which reads the old inventory and prunes nothing it does not know) converge.
-      (error: unknown) => `The inventory could not be recorded (${error instanceof Error ? error.message : String(error)}); the next push or a re-run converges.`,
-    );
-    const objectsFailed = objects.some((result) => result.action === "failed" || result.readiness?.ready === false);
-    const message = [objectsFailed ? failureMessage(objects) : "", recorded ?? ""].filter(Boolean).join(" ");
-    return report({ outcome: message ? "failed" : "applied", objects, findings: plan.findings, ...(message ? { message } : {}) });
   });
 }
 
-/** Why nothing may be applied: invalid manifests, rejected dry-runs, an unreachable cluster, an empty desired set. */
-function preflightRefusal(plan: EnvironmentPlan): string | undefined {
-  if (plan.error) return plan.error;
-  const errors = plan.findings.filter((finding) => finding.severity === "error");
-  const rejected = plan.objects.filter((object) => object.action === "rejected");
-  if (errors.length > 0 || rejected.length > 0) {
-    const parts = [
-      errors.length > 0 ? `${errors.length} invalid manifest finding${errors.length === 1 ? "" : "s"}` : "",
-      rejected.length > 0 ? `${rejected.length} object${rejected.length === 1 ? "" : "s"} whose dry-run the API server rejected (${rejected.map((object) => object.name).join(", ")})` : "",
-    ].filter(Boolean);
-    return `Nothing was applied: ${parts.join(" and ")}. Fix them in Git; the next push applies.`;
+async function applyUnderLease(params: ApplyEnvironmentParams, lease: HeldLease, report: Report): Promise<ApplyReport> {
+  const { environment, store } = params;
+  const location = inventoryLocation(environment);
+  const { signal } = lease;
+  const halt = new Halt(signal);
+  const previous = await readInventory(store, location, { signal });
+  if (params.owner !== undefined && previous.owner !== undefined && previous.owner !== params.owner) {
+    return report({
+      outcome: "refused",
+      objects: [],
+      findings: [],
+      message: `Nothing was applied: the inventory ${location.namespace}/${inventoryName(location.environment)} belongs to ${previous.owner}, and two repositories cannot share one (they would prune each other's objects). Give environment ${environment.name} another name or another \`inventoryNamespace\`.`,
+    });
   }
-  if (plan.objects.length === 0) {
-    return "Nothing was applied and nothing pruned: the environment's paths hold no objects at this commit. An empty desired set is far more likely a broken path than an intent to delete everything.";
+  const skip = await params.shouldSkip?.(previous.commit);
+  if (skip) return report({ outcome: "skipped", objects: [], findings: [], message: skip });
+
+  const concurrency = params.concurrency ?? 32;
+  const { plan, desired } = await planWithBodies({
+    environment,
+    head: params.files,
+    base: [],
+    target: { mode: "cluster", store, context: params.context },
+    fieldManager: params.fieldManager,
+    ...(params.configHashKey ? { configHashKey: params.configHashKey } : {}),
+    concurrency,
+    diffs: false,
+    signal: halt.signal,
+  });
+  const stopped = () => report({ outcome: "failed", objects: [], findings: plan.findings, message: leaseLostMessage(lease.lostTo(), []) });
+  if (lease.lostTo()) return stopped();
+  const refusal = preflightRefusal(plan);
+  if (refusal || !desired) return report({ outcome: plan.error ? "failed" : "refused", objects: [], findings: plan.findings, message: refusal });
+
+  const desiredKeys = new Set(desired.bodies.keys());
+  const prune = await planPrune({ store, environment, desiredKeys, inventory: previous.objects, fieldManager: params.fieldManager, concurrency, signal: halt.signal });
+  if (lease.lostTo()) return stopped();
+  if (prune.refusal) return report({ outcome: "refused", objects: [], findings: plan.findings, message: `Nothing was applied. ${prune.refusal}` });
+
+  const items: DesiredObject[] = plan.objects.flatMap((objectPlan) => {
+    const body = desired.bodies.get(identityKey(objectPlan.ref));
+    return body ? [{ body, plan: objectPlan }] : [];
+  });
+  const owner = params.owner ?? previous.owner;
+  const inventory = { ...previous, ...(owner ? { owner } : {}) };
+  try {
+    await addToInventory(store, { location, inventory, adding: items.map((item) => refOf(item.body)), fieldManager: params.fieldManager, signal });
+  } catch (error) {
+    if (isAborted(error)) throw error;
+    const message = `Nothing was applied: the inventory ${location.namespace}/${inventoryName(location.environment)} could not be updated first (${error instanceof Error ? error.message : String(error)}), and objects it does not list could never be pruned. Re-run when the cluster is healthy.`;
+    return report({ outcome: "failed", objects: [], findings: plan.findings, message });
   }
-  return undefined;
+
+  return applyPlanned({ params, lease, report, halt, items, prune, previous, inventory, findings: plan.findings, secrets: [...desired.bodies.values()].filter(isSecret) });
 }
 
-/** What Slipway is responsible for now: what exists because of it, and what it failed to delete. */
-function nextInventory(params: { applied: ObjectResult[]; pruned: ObjectResult[]; previous: ObjectRef[] }): ObjectRef[] {
-  const previous = new Set(params.previous.map(identityKey));
-  const keep = params.applied.filter((result) => result.action !== "failed" || previous.has(identityKey(result.ref)));
-  const failedPrunes = params.pruned.filter((result) => result.action === "failed");
-  return [...keep, ...failedPrunes].map((result) => result.ref);
-}
+/** Steps 5 to 7: apply, prune unless something failed, and record the inventory, unless the Lease was lost. */
+async function applyPlanned(args: {
+  params: ApplyEnvironmentParams;
+  lease: HeldLease;
+  report: Report;
+  halt: Halt;
+  items: DesiredObject[];
+  prune: PrunePlan;
+  previous: Inventory;
+  /** The previous inventory with its owner now: what the record keeps besides its objects. */
+  inventory: Inventory;
+  findings: Finding[];
+  secrets: KubeObject[];
+}): Promise<ApplyReport> {
+  const { params, lease, halt, prune } = args;
+  const { environment, store } = params;
+  const concurrency = params.concurrency ?? 32;
+  const applied = await applyObjects(store, args.items, {
+    fieldManager: params.fieldManager,
+    force: environment.conflicts === "force",
+    concurrency,
+    readinessTimeoutMs: environment.readinessTimeoutSeconds * 1000,
+    pollMs: params.pollMs ?? 1_000,
+    secrets: args.secrets,
+    halt,
+  });
+  const blocked = pruneBlocked({ stopped: halt.halted ? halt.reason : undefined, applied });
+  const skipped = blocked ? skippedPrunes(prune.candidates, blocked, displayName) : undefined;
+  const pruned = skipped ? skipped.results : await pruneObjects(store, prune.candidates, { concurrency, halt });
+  const objects = [...applied, ...pruned, ...prune.unread];
+  const stopped = () => args.report({ outcome: "failed", objects, findings: args.findings, message: leaseLostMessage(lease.lostTo(), objects) });
+  // The new holder records its own apply; the objects this one added were listed before it began.
+  if (lease.lostTo()) return stopped();
 
-function failureMessage(objects: ObjectResult[]): string {
-  const failed = objects.filter((result) => result.action === "failed").map((result) => result.name);
-  const notReady = objects.filter((result) => result.readiness?.ready === false).map((result) => result.name);
-  const parts = [
-    failed.length > 0 ? `${failed.length} failed (${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})` : "",
-    notReady.length > 0 ? `${notReady.length} not ready (${notReady.slice(0, 10).join(", ")}${notReady.length > 10 ? ", …" : ""})` : "",
-  ].filter(Boolean);
-  return `${parts.join("; ")}. Everything else was applied; fix the cause and push again or re-run this check.`;
+  const recorded = await writeInventory(store, {
+    location: inventoryLocation(environment),
+    fieldManager: params.fieldManager,
+    inventory: { ...args.inventory, objects: nextInventory({ previous: args.previous.objects, applied, pruned, forget: prune.forget }), commit: params.commit, appliedAt: new Date().toISOString() },
+    signal: lease.signal,
+  }).then(
+    () => undefined,
+    // The objects' results matter more than the record: report them. The inventory written
+    // before the apply lists every object it may have created, and the next apply converges.
+    (error: unknown) => `The inventory could not be recorded (${error instanceof Error ? error.message : String(error)}); the next push or a re-run converges.`,
+  );
+  // Lost after the record was written: the apply finished, and its report stands.
+  if (recorded && lease.lostTo()) return stopped();
+  const message = [failureMessage(objects), skipped?.message ?? "", recorded ?? ""].filter(Boolean).join(" ");
+  return args.report({ outcome: message ? "failed" : "applied", objects, findings: args.findings, ...(message ? { message } : {}) });
 }
 
 /** The inventory and the Lease live in this namespace, so it must exist before anything else. */
@@ -175,4 +198,3 @@ async function ensureNamespace(store: ObjectStore, namespace: string, fieldManag
   const body: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } };
   await store.apply(body, { fieldManager });
 }
-

@@ -3,8 +3,8 @@
 // deletes only what is listed here, and the last applied commit survives a restart.
 // https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/#alternative-kubectl-apply-f-directory-prune
 import { applySetId, inventoryName, type InventoryLocation } from "../desired/applyset.js";
-import type { ObjectStore } from "../kube/objects.js";
-import { groupOf, isPlainObject, type KubeObject, type ObjectRef } from "../manifests/object.js";
+import type { CallOptions, ObjectStore } from "../kube/objects.js";
+import { groupOf, identityKey, isPlainObject, type KubeObject, type ObjectRef } from "../manifests/object.js";
 
 export interface Inventory {
   objects: ObjectRef[];
@@ -19,8 +19,8 @@ export interface Inventory {
   owner?: string;
 }
 
-export async function readInventory(store: ObjectStore, location: InventoryLocation): Promise<Inventory> {
-  const live = await store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: location.namespace, name: inventoryName(location.environment) });
+export async function readInventory(store: ObjectStore, location: InventoryLocation, options: CallOptions = {}): Promise<Inventory> {
+  const live = await store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: location.namespace, name: inventoryName(location.environment) }, options);
   const data = isPlainObject(live?.data) ? (live.data as Record<string, string>) : {};
   return {
     objects: parseObjects(data["objects.json"]),
@@ -30,7 +30,7 @@ export async function readInventory(store: ObjectStore, location: InventoryLocat
   };
 }
 
-export async function writeInventory(store: ObjectStore, params: { location: InventoryLocation; inventory: Inventory; fieldManager: string }): Promise<void> {
+export async function writeInventory(store: ObjectStore, params: { location: InventoryLocation; inventory: Inventory; fieldManager: string; signal?: AbortSignal }): Promise<void> {
   const { location, inventory } = params;
   const objects = [...inventory.objects].sort((a, b) => key(a).localeCompare(key(b)));
   const groupKinds = [...new Set(objects.map((ref) => (groupOf(ref.apiVersion) ? `${ref.kind}.${groupOf(ref.apiVersion)}` : ref.kind)))].sort();
@@ -54,7 +54,23 @@ export async function writeInventory(store: ObjectStore, params: { location: Inv
     },
   };
   // The inventory is Slipway's own object: take it over from anyone who edited it.
-  await store.apply(body, { fieldManager: params.fieldManager, force: true });
+  await store.apply(body, { fieldManager: params.fieldManager, force: true, signal: params.signal });
+}
+
+/**
+ * Adds the objects about to be applied to the inventory before any is: an apply that stops half
+ * way (a crash, a lost Lease) must not leave objects no inventory lists, which no apply would ever
+ * prune. KEP-3659 likewise has an ApplySet's parent list its group kinds before its members are
+ * applied. Writes nothing when the inventory lists them all already (a re-apply).
+ */
+export async function addToInventory(
+  store: ObjectStore,
+  params: { location: InventoryLocation; inventory: Inventory; adding: ObjectRef[]; fieldManager: string; signal?: AbortSignal },
+): Promise<void> {
+  const known = new Set(params.inventory.objects.map(identityKey));
+  const adding = params.adding.filter((ref) => !known.has(identityKey(ref)));
+  if (adding.length === 0) return;
+  await writeInventory(store, { ...params, inventory: { ...params.inventory, objects: [...params.inventory.objects, ...adding] } });
 }
 
 function parseObjects(text: string | undefined): ObjectRef[] {

@@ -5,8 +5,11 @@ import type { Finding } from "../manifests/types.js";
 import type { ObjectRef } from "../manifests/object.js";
 import type { FieldConflict } from "../plan/types.js";
 
-/** The closed vocabulary of what happened to one object (flux's ssa.Action). */
-export type ApplyAction = "created" | "configured" | "unchanged" | "pruned" | "failed" | "skipped";
+/**
+ * The closed vocabulary of what happened to one object (flux's ssa.Action). `not-attempted`:
+ * nothing was sent for it, because the apply stopped first or pruning was skipped.
+ */
+export type ApplyAction = "created" | "configured" | "unchanged" | "pruned" | "failed" | "not-attempted" | "skipped";
 
 export interface ObjectResult {
   ref: ObjectRef;

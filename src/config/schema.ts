@@ -3,11 +3,25 @@
 import { z } from "zod";
 import { canarySchema } from "./canary-schema.js";
 
+/**
+ * An environment's name is the value of the label `slipway.dev/environment` on every object it
+ * applies (at most 63 characters), and, lowercased, part of the names of its inventory ConfigMap
+ * and its Lease (`slipway-inventory-<name>-lock`), which must be DNS subdomains: letters, digits
+ * and '-', in parts joined by '.', each part starting and ending with a letter or digit.
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
 const environmentName = z
   .string()
   .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' and '-' (it names check runs and deployments)");
+  .max(63)
+  .regex(
+    /^[A-Za-z0-9](?:[-A-Za-z0-9]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[-A-Za-z0-9]*[A-Za-z0-9])?)*$/,
+    "use letters, digits, '-' and '.', starting and ending with a letter or digit, no '-' next to a '.' (it names the environment's Lease and labels its objects)",
+  );
+
+/** The part of an environment's inventory and Lease names its name gives (desired/applyset.ts: inventoryName). */
+const inventoryKey = (name: string) => name.toLowerCase();
 
 /** `Kind` (any API group) or `group/Kind`, as in the server's policy. */
 export const kindName = z.string().regex(/^(?:[a-z0-9.-]*\/)?[A-Z][A-Za-z0-9]*$/, "a kind such as `Namespace` or `rbac.authorization.k8s.io/ClusterRole`");
@@ -117,16 +131,24 @@ export const repoConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const seen = new Set<string>();
+    const seen = new Map<string, string>();
     config.environments.forEach((environment, index) => {
-      if (seen.has(environment.name)) {
+      const earlier = seen.get(inventoryKey(environment.name));
+      if (earlier === environment.name) {
         ctx.addIssue({
           code: "custom",
           path: ["environments", index, "name"],
           message: `environment "${environment.name}" is defined twice; names must be unique`,
         });
+      } else if (earlier !== undefined) {
+        // Inventory and Lease names are lowercase: these two would share them, and prune each other's objects.
+        ctx.addIssue({
+          code: "custom",
+          path: ["environments", index, "name"],
+          message: `environments "${earlier}" and "${environment.name}" would share one inventory and one Lease (slipway-inventory-${inventoryKey(environment.name)}); names must differ in more than case`,
+        });
       }
-      seen.add(environment.name);
+      seen.set(inventoryKey(environment.name), earlier ?? environment.name);
       if (environment.allowedNamespaces && !environment.allowedNamespaces.includes(environment.namespace)) {
         ctx.addIssue({
           code: "custom",

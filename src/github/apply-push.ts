@@ -6,6 +6,7 @@
 //   4. apply as the repository's identity (skipping a commit older than the last applied one);
 //   5. complete the check run and the deployment status, and comment on the merged pull request.
 import { applyEnvironment } from "../apply/apply-environment.js";
+import { describeLeaseEvent, type LeaseEvent } from "../apply/lease-types.js";
 import type { ApplyReport } from "../apply/types.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { TarballLimits } from "../config/server.js";
@@ -57,6 +58,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       fieldManager: deps.fieldManager,
       configHashKey: deps.configHashKey,
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
+      lease: { onEvent: (event) => reportLeaseEvent(deps, environment.name, event) },
     });
     deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
@@ -71,6 +73,34 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     await failCheckRun(octokit, { ...target, checkRun, ...failure });
     if (deployment) await setDeploymentState(octokit, target, deployment, "failure", failure.title, checkRun);
     return undefined;
+  }
+}
+
+/** Holders, failed renewals and losses of an environment's Lease: log lines, and the metrics. */
+function reportLeaseEvent(deps: ApplyPushDeps, environment: string, event: LeaseEvent): void {
+  const line = `Lease of ${environment}: ${describeLeaseEvent(event)}`;
+  switch (event.type) {
+    case "acquired":
+      deps.observer?.leaseHeld(1);
+      deps.log.info(line);
+      return;
+    case "held-by":
+      deps.log.info(line);
+      return;
+    case "renew-failed":
+      deps.observer?.leaseRenewFailed();
+      deps.log.warn(line);
+      return;
+    case "released":
+      deps.observer?.leaseHeld(-1);
+      deps.log.info(line);
+      return;
+    // Each ends a hold that began with "acquired".
+    case "lost":
+    case "release-failed":
+      deps.observer?.leaseHeld(-1);
+      deps.log.warn(line);
+      return;
   }
 }
 

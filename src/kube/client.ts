@@ -7,8 +7,10 @@
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import { createSecureContext } from "node:tls";
-import { KubeConfig } from "@kubernetes/client-node";
-import { KubeApiError, KubeTransportError, isRetryable, type ApiStatus } from "./errors.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { Credentials } from "./credentials.js";
+import { KubeAbortedError, KubeApiError, KubeTransportError, isRetryable, isUnauthorized, type ApiStatus } from "./errors.js";
+import { loadKubeConfig } from "./kubeconfig.js";
 
 export interface KubeRequest {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -19,6 +21,11 @@ export interface KubeRequest {
   accept?: string;
   /** Retry 429, 5xx and transport failures (default: every method but POST). */
   retry?: boolean;
+  /**
+   * Gives the request up when it fires, in flight or waiting to retry, with a KubeAbortedError:
+   * an apply whose Lease was lost must stop writing at once.
+   */
+  signal?: AbortSignal;
 }
 
 export interface KubeResponse<T = unknown> {
@@ -52,22 +59,17 @@ export const defaultKubeClientOptions: KubeClientOptions = {
   retryMaxMs: 10_000,
 };
 
-/** How long cached auth headers (tokens from exec plugins, say) are reused. */
-const authHeaderTtlMs = 60_000;
-
 export class KubeClient {
   readonly server: URL;
   readonly contextName: string;
   private readonly agent: Agent | HttpAgent;
   private readonly options: KubeClientOptions;
-  private authHeaders: { value: Record<string, string>; expires: number } | undefined;
+  /** The kubeconfig user's auth headers; read again after a 401. */
+  readonly credentials: Credentials;
 
-  private constructor(
-    private readonly kubeConfig: KubeConfig,
-    tls: RequestOptions,
-    options: Partial<KubeClientOptions>,
-  ) {
+  private constructor(kubeConfig: KubeConfig, tls: RequestOptions, options: Partial<KubeClientOptions>) {
     this.options = { ...defaultKubeClientOptions, ...options };
+    this.credentials = new Credentials(kubeConfig);
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error(`kubeconfig context "${kubeConfig.getCurrentContext()}" names no cluster`);
     this.server = new URL(cluster.server);
@@ -92,7 +94,7 @@ export class KubeClient {
     context?: string;
     options?: Partial<KubeClientOptions>;
   } = {}): Promise<KubeClient> {
-    const kubeConfig = params.kubeConfig ?? loadDefaultKubeConfig();
+    const kubeConfig = params.kubeConfig ?? loadKubeConfig();
     if (params.context) {
       // The message names no other context: it can reach a repository's check run.
       if (!kubeConfig.getContextObject(params.context)) throw new Error(`kubeconfig has no context "${params.context}"`);
@@ -105,12 +107,23 @@ export class KubeClient {
 
   async request<T = unknown>(req: KubeRequest): Promise<KubeResponse<T>> {
     const retry = req.retry ?? req.method !== "POST";
-    for (let attempt = 0; ; attempt++) {
+    let refreshed = false;
+    for (let attempt = 0; ; ) {
+      const auth = await this.credentials.headers();
       try {
-        return await this.send<T>(req);
+        return await this.send<T>(req, auth.value);
       } catch (error) {
+        // Expired credentials (a token file rotated, an exec credential past its time): read
+        // them again and try once more. A 401 means the server did not act on the request, so
+        // even a POST may be sent again.
+        if (isUnauthorized(error) && !refreshed) {
+          refreshed = true;
+          this.credentials.refresh(auth.generation);
+          continue;
+        }
         if (!retry || attempt >= this.options.retries || !isRetryable(error)) throw error;
-        await sleep(this.backoffMs(attempt, error));
+        await sleep(this.backoffMs(attempt, error), req);
+        attempt += 1;
       }
     }
   }
@@ -126,25 +139,12 @@ export class KubeClient {
     return Math.min(exponential / 2 + Math.random() * (exponential / 2), this.options.retryMaxMs);
   }
 
-  private async headers(): Promise<Record<string, string>> {
-    if (this.authHeaders && this.authHeaders.expires > Date.now()) return this.authHeaders.value;
-    const opts: RequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    const value: Record<string, string> = {};
-    for (const [key, header] of Object.entries(opts.headers ?? {})) {
-      if (typeof header === "string" || typeof header === "number") value[key.toLowerCase()] = String(header);
-    }
-    if (opts.auth) value.authorization = `Basic ${Buffer.from(opts.auth).toString("base64")}`;
-    this.authHeaders = { value, expires: Date.now() + authHeaderTtlMs };
-    return value;
-  }
-
-  private async send<T>(req: KubeRequest): Promise<KubeResponse<T>> {
+  private async send<T>(req: KubeRequest, auth: Record<string, string>): Promise<KubeResponse<T>> {
     const url = new URL(this.server.pathname.replace(/\/$/, "") + req.path, this.server);
     for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, value);
     const body = req.body === undefined ? undefined : typeof req.body === "string" ? req.body : JSON.stringify(req.body);
     const headers: Record<string, string | string[]> = {
-      ...(await this.headers()),
+      ...auth,
       accept: req.accept ?? "application/json",
       "user-agent": "slipway",
     };
@@ -159,13 +159,19 @@ export class KubeClient {
       headers["content-length"] = String(Buffer.byteLength(body));
     }
     const described = { method: req.method, path: url.pathname };
+    const { signal } = req;
+    if (signal?.aborted) throw new KubeAbortedError(described, false, signal.reason);
     const send = this.server.protocol === "http:" ? httpRequest : httpsRequest;
+    // Once sent, a write may have been applied even if its answer is cut off.
+    const failed = (error: Error) =>
+      signal?.aborted ? new KubeAbortedError(described, true, signal.reason) : error instanceof KubeTransportError ? error : new KubeTransportError(error.message, described, { cause: error });
 
     return new Promise<KubeResponse<T>>((resolve, reject) => {
-      const outgoing = send(url, { method: req.method, headers, agent: this.agent, timeout: this.options.timeoutMs }, (res) => {
+      const options = { method: req.method, headers, agent: this.agent, timeout: this.options.timeoutMs, signal };
+      const outgoing = send(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", (error) => reject(new KubeTransportError(error.message, described, { cause: error })));
+        res.on("error", (error) => reject(failed(error)));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           const statusCode = res.statusCode ?? 0;
@@ -190,19 +196,14 @@ export class KubeClient {
       outgoing.on("timeout", () =>
         outgoing.destroy(new KubeTransportError(`no answer within ${this.options.timeoutMs} ms`, described)),
       );
-      outgoing.on("error", (error) =>
-        reject(error instanceof KubeTransportError ? error : new KubeTransportError(error.message, described, { cause: error })),
-      );
+      outgoing.on("error", (error) => reject(failed(error)));
       outgoing.end(body);
     });
   }
 }
 
-export function loadDefaultKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromDefault();
-  return kubeConfig;
-}
+/** The kubeconfig of the standard loading rules (KUBECONFIG, ~/.kube/config, in-cluster). */
+export const loadDefaultKubeConfig = (): KubeConfig => loadKubeConfig();
 
 function parseWarnings(header: string | string[] | undefined): string[] {
   if (!header) return [];
@@ -211,4 +212,20 @@ function parseWarnings(header: string | string[] | undefined): string[] {
   return [...raw.matchAll(/299 - "((?:[^"\\]|\\.)*)"/g)].map((match) => (match[1] ?? "").replace(/\\(.)/g, "$1"));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits before a retry; an abort ends the wait (and the request) at once. */
+function sleep(ms: number, req: KubeRequest): Promise<void> {
+  const { signal } = req;
+  return new Promise((resolve, reject) => {
+    const aborted = () => {
+      clearTimeout(timer);
+      // An earlier attempt was sent: it may have been applied before it failed.
+      reject(new KubeAbortedError({ method: req.method, path: req.path }, true, signal?.reason));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", aborted);
+      resolve();
+    }, ms);
+    if (signal?.aborted) aborted();
+    else signal?.addEventListener("abort", aborted, { once: true });
+  });
+}

@@ -1,7 +1,8 @@
 // One client per kubeconfig context, made on first use and kept (one keep-alive agent and one
 // discovery cache per cluster), for the server that plans many pull requests.
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeClient, type Impersonation, type KubeClientOptions } from "./client.js";
+import { loadKubeConfig as loadStandardKubeConfig } from "./kubeconfig.js";
 import { Discovery } from "./discovery.js";
 import { ObjectStore } from "./objects.js";
 
@@ -21,11 +22,7 @@ export class ClusterPool implements Clusters {
 
   constructor(
     /** Loads the kubeconfig afresh for each context (standard rules: KUBECONFIG, ~/.kube/config, in-cluster). */
-    private readonly loadKubeConfig: () => KubeConfig = () => {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromDefault();
-      return kubeConfig;
-    },
+    private readonly loadKubeConfig: () => KubeConfig = loadStandardKubeConfig,
     private readonly options: Partial<KubeClientOptions> = {},
   ) {}
 

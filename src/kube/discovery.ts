@@ -1,7 +1,10 @@
 // Maps apiVersion + kind to the REST resource and its scope, from the API server's
 // aggregated discovery (two requests for the whole cluster; GA since Kubernetes 1.30:
-// https://kubernetes.io/docs/concepts/overview/kubernetes-api/#aggregated-discovery).
+// https://kubernetes.io/docs/concepts/overview/kubernetes-api/#aggregated-discovery), or from
+// the legacy endpoints when the server does not serve it.
 import type { KubeClient } from "./client.js";
+import type { DiscoveryList } from "./discovery-list.js";
+import { isAggregated, legacyDiscovery } from "./legacy-discovery.js";
 import { groupOf, versionOf, type ObjectRef } from "../manifests/object.js";
 
 export interface ResourceMapping {
@@ -13,25 +16,32 @@ export interface ResourceMapping {
   verbs: string[];
 }
 
-interface DiscoveryList {
-  items?: Array<{
-    metadata?: { name?: string };
-    versions?: Array<{
-      version: string;
-      resources?: Array<{
-        resource: string;
-        responseKind?: { group?: string; version?: string; kind?: string };
-        scope?: "Namespaced" | "Cluster";
-        verbs?: string[];
-      }>;
-    }>;
-  }>;
-}
+/**
+ * Aggregated discovery first (v2, then v2beta1 for 1.26–1.29), and plain JSON last: a server
+ * that serves neither answers with the legacy lists instead of refusing (406) the request.
+ * client-go's discovery client asks the same way.
+ */
+const discoveryAccept = [
+  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+  "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList",
+  "application/json",
+].join(",");
 
-const aggregatedDiscovery = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+/** A kind in a group version whose resources the server could not list: not "not served", but unknown. */
+export class DiscoveryFailedError extends Error {
+  override readonly name = "DiscoveryFailedError";
+  constructor(
+    readonly groupVersion: string,
+    cause: unknown,
+  ) {
+    super(`the API server could not list the resources of ${groupVersion}: ${cause instanceof Error ? cause.message : "unknown error"}`, { cause });
+  }
+}
 
 export class Discovery {
   private mappings: Map<string, ResourceMapping> | undefined;
+  /** Group versions legacy discovery could not read, by `group/version`. */
+  private failed = new Map<string, unknown>();
   private loading: Promise<Map<string, ResourceMapping>> | undefined;
   private lastRefresh = 0;
 
@@ -45,8 +55,8 @@ export class Discovery {
   async find(ref: Pick<ObjectRef, "apiVersion" | "kind">): Promise<ResourceMapping | undefined> {
     const key = mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind);
     const found = (await this.load()).get(key);
-    if (found || Date.now() - this.lastRefresh < this.refreshIntervalMs) return found;
-    return (await this.load(true)).get(key);
+    if (found || Date.now() - this.lastRefresh < this.refreshIntervalMs) return this.orFailure(ref, found);
+    return this.orFailure(ref, (await this.load(true)).get(key));
   }
 
   /**
@@ -60,7 +70,7 @@ export class Discovery {
     let mappings = await this.load();
     const missing = expected.some((ref) => !mappings.has(mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind)));
     if (missing && Date.now() - this.lastRefresh >= this.refreshIntervalMs) mappings = await this.load(true);
-    return (ref) => mappings.get(mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind));
+    return (ref) => this.orFailure(ref, mappings.get(mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind)));
   }
 
   /** Forget what was discovered, after creating a CRD for example. */
@@ -74,12 +84,26 @@ export class Discovery {
     return this.loading;
   }
 
+  /** A missing mapping in a group version that could not be read throws rather than saying "not served". */
+  private orFailure(ref: Pick<ObjectRef, "apiVersion" | "kind">, found: ResourceMapping | undefined): ResourceMapping | undefined {
+    const failure = found ? undefined : this.failed.get(ref.apiVersion);
+    if (failure !== undefined) throw new DiscoveryFailedError(ref.apiVersion, failure);
+    return found;
+  }
+
   private async fetchAll(): Promise<Map<string, ResourceMapping>> {
-    const [core, groups] = await Promise.all(
-      ["/api", "/apis"].map((path) => this.client.request<DiscoveryList>({ method: "GET", path, accept: aggregatedDiscovery })),
-    );
+    const [core, groups] = await Promise.all(["/api", "/apis"].map((path) => this.client.request<unknown>({ method: "GET", path, accept: discoveryAccept })));
+    let lists: DiscoveryList[];
+    if (isAggregated(core?.body) && isAggregated(groups?.body)) {
+      lists = [core.body, groups.body];
+      this.failed = new Map();
+    } else {
+      const legacy = await legacyDiscovery(this.client, { core: core?.body ?? {}, groups: groups?.body ?? {} });
+      lists = [legacy.list];
+      this.failed = legacy.failed;
+    }
     const mappings = new Map<string, ResourceMapping>();
-    for (const list of [core?.body, groups?.body]) {
+    for (const list of lists) {
       for (const group of list?.items ?? []) {
         const groupName = group.metadata?.name ?? "";
         for (const version of group.versions ?? []) {

@@ -49,7 +49,34 @@ export class KubeTransportError extends Error {
   }
 }
 
+/**
+ * A request given up because its AbortSignal fired (the apply's Lease was lost, or the apply
+ * stopped after a hard failure). `sent` tells whether it may have reached the server: a write
+ * aborted in flight may have been applied, one aborted before it was sent was not.
+ */
+export class KubeAbortedError extends Error {
+  override readonly name = "KubeAbortedError";
+  constructor(
+    readonly request: { method: string; path: string },
+    readonly sent: boolean,
+    /** The signal's reason: why the work stopped. */
+    readonly reason: unknown,
+  ) {
+    super(`${request.method} ${request.path}: ${sent ? "cancelled in flight" : "not sent"}: ${reasonText(reason)}`, { cause: reason });
+  }
+}
+
+function reasonText(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === "string" ? reason : "aborted";
+}
+
 export const isApiError = (error: unknown): error is KubeApiError => error instanceof KubeApiError;
+
+export const isAborted = (error: unknown): error is KubeAbortedError => error instanceof KubeAbortedError;
+
+/** 401: the server did not accept the credentials (an expired token, say). */
+export const isUnauthorized = (error: unknown): boolean => isApiError(error) && error.statusCode === 401;
 
 export const isNotFound = (error: unknown): boolean => isApiError(error) && error.statusCode === 404;
 
@@ -73,6 +100,29 @@ export const isForbidden = (error: unknown): boolean => isApiError(error) && err
  */
 export const isSchemaViolation = (error: unknown): boolean =>
   isApiError(error) && error.statusCode === 500 && /failed to create typed patch object/.test(error.status.message ?? "");
+
+/**
+ * A 403 from RBAC (`User "x" cannot patch resource "y"`), as opposed to one about the object
+ * (a namespace being terminated, an admission policy): the identity lacks a permission, and the
+ * objects after this one will not fare better.
+ * https://kubernetes.io/docs/reference/access-authn-authz/authorization/#determine-the-request-verb
+ */
+export const isRbacDenial = (error: unknown): boolean =>
+  isApiError(error) && error.statusCode === 403 && /\bcannot [a-z]+ resource\b/.test(error.status.message ?? "");
+
+/**
+ * A failure of the cluster or of Slipway's access to it, not of one object: the transport
+ * (after retries), a 5xx or 429 (after retries), rejected credentials, an RBAC denial, or an
+ * aborted request. After one, sending the rest only waits out more of the same; an apply stops
+ * and reports the rest as not attempted. A conflict or a 422 for one object is that object's
+ * failure and does not stop the others.
+ */
+export const isClusterFailure = (error: unknown): boolean =>
+  error instanceof KubeTransportError ||
+  isAborted(error) ||
+  isUnauthorized(error) ||
+  isRbacDenial(error) ||
+  (isApiError(error) && (error.statusCode === 429 || error.statusCode >= 500) && !isSchemaViolation(error));
 
 /** Worth another try: throttled, server errors, and failures to reach the server. */
 export const isRetryable = (error: unknown): boolean =>

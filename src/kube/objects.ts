@@ -2,7 +2,7 @@
 // https://kubernetes.io/docs/reference/using-api/server-side-apply/
 import type { KubeClient } from "./client.js";
 import { resourcePath, type Discovery, type ResourceMapping } from "./discovery.js";
-import { isNotFound } from "./errors.js";
+import { isApiError, isNotFound } from "./errors.js";
 import { refOf, type KubeObject, type ObjectRef } from "../manifests/object.js";
 
 export interface ApplyOptions {
@@ -14,6 +14,18 @@ export interface ApplyOptions {
   /** Strict rejects unknown and duplicate fields; the server's default is Warn. */
   fieldValidation: "Strict" | "Warn" | "Ignore";
 }
+
+/** What every call takes: a signal that gives the request up (an apply whose Lease was lost). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ListOptions extends CallOptions {
+  /** Objects per page (default 500, as kubectl). */
+  limit?: number;
+}
+
+const defaultListLimit = 500;
 
 export const defaultApplyOptions: ApplyOptions = {
   fieldManager: "slipway",
@@ -45,8 +57,9 @@ export class ObjectStore {
    * Server-side apply of one object. The body must be the desired state only: no
    * resourceVersion (it turns the apply into an optimistic-lock write), no managedFields.
    */
-  async apply(object: KubeObject, options: Partial<ApplyOptions> = {}): Promise<KubeObject> {
-    const opts = { ...defaultApplyOptions, ...options };
+  async apply(object: KubeObject, options: Partial<ApplyOptions> & CallOptions = {}): Promise<KubeObject> {
+    const { signal, ...rest } = options;
+    const opts = { ...defaultApplyOptions, ...rest };
     const mapping = await this.mapping(object);
     const ref = refOf(object);
     const response = await this.client.request<KubeObject>({
@@ -61,17 +74,19 @@ export class ObjectStore {
       // JSON is YAML, and the apply-patch content type takes either.
       contentType: "application/apply-patch+yaml",
       body: stripServerFields(object),
+      signal,
     });
     return response.body;
   }
 
   /** The live object, or undefined when it does not exist. */
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+  async get(ref: ObjectRef, options: CallOptions = {}): Promise<KubeObject | undefined> {
     const mapping = await this.mapping(ref);
     try {
       const response = await this.client.request<KubeObject>({
         method: "GET",
         path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
+        signal: options.signal,
       });
       return response.body;
     } catch (error) {
@@ -80,25 +95,48 @@ export class ObjectStore {
     }
   }
 
-  async list(params: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }): Promise<KubeObject[]> {
+  /**
+   * Every object of a kind (in a namespace), page by page: the server answers a large list in
+   * pages of `limit` and a `continue` token for the next one, so no answer grows with the cluster.
+   * https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks
+   */
+  async list(params: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }, options: ListOptions = {}): Promise<KubeObject[]> {
     const mapping = await this.mapping(params);
-    const response = await this.client.request<{ items?: KubeObject[] }>({
-      method: "GET",
-      path: resourcePath(mapping, { namespace: params.namespace }),
-      query: { labelSelector: params.labelSelector },
-    });
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    let restarts = 0;
+    for (;;) {
+      try {
+        const response = await this.client.request<{ items?: KubeObject[]; metadata?: { continue?: string } }>({
+          method: "GET",
+          path: resourcePath(mapping, { namespace: params.namespace }),
+          query: { labelSelector: params.labelSelector, limit: String(options.limit ?? defaultListLimit), continue: token },
+          signal: options.signal,
+        });
+        items.push(...(response.body.items ?? []));
+        token = response.body.metadata?.continue || undefined;
+        if (!token) break;
+      } catch (error) {
+        // A continue token outlives etcd's compaction only for a few minutes (410 Expired): the
+        // pages read so far belong to a snapshot that is gone, so the list starts again, once.
+        if (!(token && isExpired(error) && restarts++ === 0)) throw error;
+        items.length = 0;
+        token = undefined;
+      }
+    }
     // Items of a list carry no apiVersion/kind; give them back their identity.
-    return (response.body.items ?? []).map((item) => ({ ...item, apiVersion: params.apiVersion, kind: mapping.kind }));
+    return items.map((item) => ({ ...item, apiVersion: params.apiVersion, kind: mapping.kind }));
   }
 
   /** Deletes an object; true when it was there. Background propagation, as kubectl does. */
-  async delete(ref: ObjectRef, options: { dryRun?: boolean } = {}): Promise<boolean> {
+  async delete(ref: ObjectRef, options: { dryRun?: boolean } & CallOptions = {}): Promise<boolean> {
     const mapping = await this.mapping(ref);
     try {
       await this.client.request({
         method: "DELETE",
         path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
         query: { dryRun: options.dryRun ? "All" : undefined, propagationPolicy: "Background" },
+        signal: options.signal,
       });
       return true;
     } catch (error) {
@@ -107,6 +145,8 @@ export class ObjectStore {
     }
   }
 }
+
+const isExpired = (error: unknown): boolean => isApiError(error) && error.statusCode === 410;
 
 /** Removes what an apply body must never carry. */
 export function stripServerFields(object: KubeObject): KubeObject {

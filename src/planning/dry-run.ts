@@ -9,9 +9,9 @@ export type DryRunOutcome =
   | { kind: "applied"; result: KubeObject; conflicts: StatusCause[] }
   | { kind: "rejected"; error: KubeApiError };
 
-export async function dryRunObject(params: { store: ObjectStore; object: KubeObject; fieldManager: string }): Promise<DryRunOutcome> {
-  const { store, object, fieldManager } = params;
-  const dryRun = (force: boolean) => store.apply(object, { fieldManager, dryRun: true, force, fieldValidation: "Strict" });
+export async function dryRunObject(params: { store: ObjectStore; object: KubeObject; fieldManager: string; signal?: AbortSignal }): Promise<DryRunOutcome> {
+  const { store, object, fieldManager, signal } = params;
+  const dryRun = (force: boolean) => store.apply(object, { fieldManager, dryRun: true, force, fieldValidation: "Strict", signal });
   try {
     return { kind: "applied", result: await dryRun(false), conflicts: [] };
   } catch (error) {

@@ -39,13 +39,14 @@ export async function planObjectAgainstCluster(params: {
   context: ObjectPlanContext;
   /** The live object when it was read already (`null`: it does not exist); undefined: GET it. */
   live?: KubeObject | null;
+  signal?: AbortSignal;
 }): Promise<ObjectPlan> {
-  const { store, source, body, context } = params;
+  const { store, source, body, context, signal } = params;
   const ref = refOf(body);
   const base = { ref, name: displayName(ref), position: source.position, conflicts: [] };
   const [live, outcome] = await Promise.all([
-    params.live === undefined ? store.get(ref) : (params.live ?? undefined),
-    dryRunObject({ store, object: body, fieldManager: context.fieldManager }),
+    params.live === undefined ? store.get(ref, { signal }) : (params.live ?? undefined),
+    dryRunObject({ store, object: body, fieldManager: context.fieldManager, signal }),
   ]);
   if (outcome.kind === "rejected") {
     const rejection = describeRejection({ error: outcome.error, namespace: ref.namespace, namespacesCreatedHere: context.namespacesCreatedHere });

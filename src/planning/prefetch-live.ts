@@ -12,7 +12,7 @@ const listThreshold = 8;
  * not in the map were not listed (the caller GETs them), and listed ones that do not exist map
  * to undefined.
  */
-export async function prefetchLive(store: ObjectStore, bodies: KubeObject[]): Promise<Map<string, KubeObject | undefined>> {
+export async function prefetchLive(store: ObjectStore, bodies: KubeObject[], signal?: AbortSignal): Promise<Map<string, KubeObject | undefined>> {
   const groups = new Map<string, KubeObject[]>();
   for (const body of bodies) {
     const key = `${body.apiVersion}|${body.kind}|${body.metadata.namespace ?? ""}`;
@@ -27,7 +27,7 @@ export async function prefetchLive(store: ObjectStore, bodies: KubeObject[]): Pr
       .map(async (group) => {
         const [first] = group;
         if (!first) return;
-        const items = await store.list({ apiVersion: first.apiVersion, kind: first.kind, namespace: first.metadata.namespace });
+        const items = await store.list({ apiVersion: first.apiVersion, kind: first.kind, namespace: first.metadata.namespace }, { signal });
         const byKey = new Map(items.map((item) => [identityKey(refOf(item)), item]));
         for (const body of group) live.set(identityKey(refOf(body)), byKey.get(identityKey(refOf(body))));
       }),

@@ -14,16 +14,17 @@ export async function prepareDesired(params: {
   store?: ObjectStore;
   concurrency?: number;
   configHashKey: string;
+  signal?: AbortSignal;
 }): Promise<DesiredState> {
-  const lookupLive = params.store ? await readLiveConfig(params.store, params.objects, params.concurrency ?? 16) : undefined;
+  const lookupLive = params.store ? await readLiveConfig(params.store, params.objects, params.concurrency ?? 16, params.signal) : undefined;
   return stampDesired({ objects: params.objects, environment: params.environment, configHashKey: params.configHashKey, ...(lookupLive ? { lookupLive } : {}) });
 }
 
-async function readLiveConfig(store: ObjectStore, objects: KubeObject[], concurrency: number): Promise<LiveConfigLookup> {
+async function readLiveConfig(store: ObjectStore, objects: KubeObject[], concurrency: number, signal: AbortSignal | undefined): Promise<LiveConfigLookup> {
   const wanted = configOutsideSet(objects);
   const found = new Map<string, KubeObject | undefined>();
   await mapConcurrent(wanted, concurrency, async (ref) => {
-    found.set(`${ref.kind}/${ref.namespace}/${ref.name}`, await store.get({ apiVersion: "v1", ...ref }));
+    found.set(`${ref.kind}/${ref.namespace}/${ref.name}`, await store.get({ apiVersion: "v1", ...ref }, { signal }));
   });
   return (kind, namespace, name) => found.get(`${kind}/${namespace}/${name}`);
 }

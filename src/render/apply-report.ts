@@ -14,7 +14,10 @@ export interface ApplyCheckRun {
   text: string;
 }
 
-const order: ApplyAction[] = ["failed", "created", "configured", "pruned", "skipped", "unchanged"];
+const order: ApplyAction[] = ["failed", "not-attempted", "created", "configured", "pruned", "skipped", "unchanged"];
+
+/** "not attempted" rather than the vocabulary's `not-attempted`. */
+const actionWords = (action: ApplyAction): string => action.replace("-", " ");
 
 export function renderApplyCheckRun(report: ApplyReport): ApplyCheckRun {
   const title = truncateText(applyTitle(report), CHECK_RUN_TITLE_MAX);
@@ -44,7 +47,7 @@ export function applyTitle(report: ApplyReport): string {
   if (report.outcome === "skipped") return "Skipped: an older commit than the one applied";
   const counts = new Map<ApplyAction, number>();
   for (const object of report.objects) counts.set(object.action, (counts.get(object.action) ?? 0) + 1);
-  const parts = order.filter((action) => counts.has(action)).map((action) => `${counts.get(action)} ${action}`);
+  const parts = order.filter((action) => counts.has(action)).map((action) => `${counts.get(action)} ${actionWords(action)}`);
   const notReady = report.objects.filter((object) => object.readiness?.ready === false).length;
   if (notReady > 0) parts.push(`${notReady} not ready`);
   return parts.join(", ") || (report.message ? "Apply failed" : "Nothing to apply");
@@ -90,7 +93,7 @@ function objectTable(objects: ObjectResult[]): string {
   const rows = sorted.map((object) => {
     const ready = object.readiness ? (object.readiness.ready ? "ready" : `not ready: ${object.readiness.reason}`) : "";
     const message = object.message ? escapeMarkdown(object.message).replace(/\|/g, "\\|") : "";
-    return `| ${codeSpan(object.name, { inTable: true })} | ${object.action} | ${escapeMarkdown(ready).replace(/\|/g, "\\|")} | ${object.durationMs} ms | ${message} |`;
+    return `| ${codeSpan(object.name, { inTable: true })} | ${actionWords(object.action)} | ${escapeMarkdown(ready).replace(/\|/g, "\\|")} | ${object.durationMs} ms | ${message} |`;
   });
   return ["| Object | Result | Readiness | Time | Message |", "|---|---|---|---:|---|", ...rows].join("\n");
 }

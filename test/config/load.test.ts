@@ -54,6 +54,30 @@ describe("parseRepoConfig", () => {
       message: /defined twice/,
     },
     {
+      what: "two environment names that differ only in case, which would share an inventory and a Lease",
+      text: "environments:\n  - name: Prod\n    paths: [a]\n  - name: prod\n    paths: [b]\n",
+      line: 4,
+      message: /environments\.1\.name: environments "Prod" and "prod" would share one inventory and one Lease \(slipway-inventory-prod\)/,
+    },
+    {
+      what: "an underscore in an environment name, which no Lease name may hold",
+      text: "environments:\n  - name: prod_eu\n    paths: [a]\n",
+      line: 2,
+      message: /environments\.0\.name: use letters, digits, '-' and '\.'/,
+    },
+    {
+      what: "an environment name longer than a label value may be",
+      text: `environments:\n  - name: ${"a".repeat(64)}\n    paths: [a]\n`,
+      line: 2,
+      message: /environments\.0\.name/,
+    },
+    {
+      what: "an environment name with a '-' next to a '.'",
+      text: "environments:\n  - name: eu-.prod\n    paths: [a]\n",
+      line: 2,
+      message: /environments\.0\.name/,
+    },
+    {
       what: "a default namespace outside allowedNamespaces",
       text: "environments:\n  - name: prod\n    paths: [a]\n    namespace: x\n    allowedNamespaces: [apps]\n",
       line: 4,
@@ -71,6 +95,11 @@ describe("parseRepoConfig", () => {
     if (result.ok) return;
     expect(result.findings[0]?.position).toMatchObject({ file: ".github/slipway.yml", line });
     expect(result.findings[0]?.message).toMatch(message);
+  });
+
+  it.each(["production", "Production", "eu.prod-1", "1", "a".repeat(63)])("accepts the environment name %s, valid in a Lease name and a label value", (name) => {
+    const result = parseRepoConfig(`environments:\n  - name: "${name}"\n    paths: [a]\n  - name: staging\n    paths: [b]\n`);
+    expect(result.ok).toBe(true);
   });
 
   it("treats an empty file as a configuration without environments", () => {

@@ -6,6 +6,7 @@ import { createSlipwayApp } from "../../src/github/app.js";
 import { testConfigHashKey, testPolicy } from "../support/policy.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
 import { ClusterPool } from "../../src/kube/cluster-pool.js";
+import { noObserver, type Observer } from "../../src/observability/observer.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
 import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
@@ -25,7 +26,10 @@ async function slipway() {
     kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
     return kubeConfig;
   });
-  return { probot: await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey })), queue };
+  // What the metrics hear: Leases held (+1 on acquire, -1 on release or loss) and failed renewals.
+  const leases: Array<1 | -1 | "renew-failed"> = [];
+  const observer: Observer = { ...noObserver, leaseHeld: (delta) => leases.push(delta), leaseRenewFailed: () => leases.push("renew-failed") };
+  return { probot: await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey, observer })), queue, leases };
 }
 
 const pushEvent = (sha: string) =>
@@ -60,11 +64,12 @@ describeWithCluster("apply on push", () => {
     github.get(`${base}/commits/${sha}/pulls`).reply(200, [{ number: 12, merged_at: "2026-11-25T12:00:00Z" }]);
     github.post(`${base}/issues/12/comments`).reply(201, { id: 1 });
 
-    const { probot, queue } = await slipway();
+    const { probot, queue, leases } = await slipway();
     await probot.receive(pushEvent(sha));
     await queue.onIdle();
 
     github.done();
+    expect(leases).toEqual([1, -1]);
     const live = await ctx.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "settings" });
     expect((live?.data as Record<string, string>).level).toBe("info");
     expect(bodiesOf(github, "POST", /deployments$/)).toEqual([

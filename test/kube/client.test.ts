@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeClient, type KubeClientOptions } from "../../src/kube/client.js";
-import { KubeApiError, KubeTransportError } from "../../src/kube/errors.js";
+import { KubeAbortedError, KubeApiError, KubeTransportError } from "../../src/kube/errors.js";
 
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
 const closers: Array<() => void> = [];
@@ -91,5 +91,38 @@ describe("KubeClient retries", () => {
     expect(error).toBeInstanceOf(KubeTransportError);
     expect((error as Error).message).toMatch(/no answer within 200 ms/);
     expect(server.hits()).toBe(2);
+  });
+});
+
+describe("KubeClient aborts", () => {
+  it("cuts a request in flight when its signal fires, and says it was sent", async () => {
+    const server = await serverAnswering([() => undefined]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("the Lease was lost")), 100);
+    const started = Date.now();
+    const error = await (await server.client({ timeoutMs: 10_000 })).request({ method: "PATCH", path: "/api/v1/x", body: {}, signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubeAbortedError);
+    expect(error).toMatchObject({ sent: true, message: expect.stringMatching(/cancelled in flight: the Lease was lost/) });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(server.hits()).toBe(1);
+  });
+
+  it("sends nothing when the signal has fired already", async () => {
+    const server = await serverAnswering([ok]);
+    const signal = AbortSignal.abort(new Error("stopped"));
+    const error = await (await server.client()).request({ method: "PATCH", path: "/api/v1/x", body: {}, signal }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "KubeAbortedError", sent: false });
+    expect(server.hits()).toBe(0);
+  });
+
+  it("ends the wait before a retry when the signal fires, without another attempt", async () => {
+    const server = await serverAnswering([status(503, {}, { "retry-after": "5" }), ok]);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("stopped")), 100);
+    const started = Date.now();
+    const error = await (await server.client({ retryMaxMs: 10_000 })).request({ method: "GET", path: "/api/v1/x", signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubeAbortedError);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(server.hits()).toBe(1);
   });
 });
