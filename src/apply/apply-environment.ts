@@ -29,6 +29,7 @@ import { preflightRefusal } from "./preflight-refusal.js";
 import { planPrune, pruneObjects, type PrunePlan } from "./prune-objects.js";
 import type { ApplyReport } from "./types.js";
 import type { Finding } from "../manifests/types.js";
+import type { HoldBack } from "../desired/canary.js";
 
 export interface ApplyEnvironmentParams {
   environment: EnvironmentConfig;
@@ -54,6 +55,8 @@ export interface ApplyEnvironmentParams {
    * 10 minutes), its timing (default: defaultLeaseTiming) and who hears of its events.
    */
   lease?: Partial<Omit<LeaseOptions, "namespace" | "name">>;
+  /** Holds canaried workloads back (canary/prepare.ts); the report's `canaries` say what to start. */
+  holdBack?: HoldBack;
 }
 
 type Report = (rest: Omit<ApplyReport, "environment" | "commit" | "durationMs">) => ApplyReport;
@@ -102,7 +105,7 @@ async function applyUnderLease(params: ApplyEnvironmentParams, lease: HeldLease,
   if (skip) return report({ outcome: "skipped", objects: [], findings: [], message: skip });
 
   const concurrency = params.concurrency ?? 32;
-  const { plan, desired } = await planWithBodies({
+  const { plan, desired, canaries } = await planWithBodies({
     environment,
     head: params.files,
     base: [],
@@ -112,6 +115,7 @@ async function applyUnderLease(params: ApplyEnvironmentParams, lease: HeldLease,
     concurrency,
     diffs: false,
     signal: halt.signal,
+    ...(params.holdBack ? { holdBack: params.holdBack } : {}),
   });
   const stopped = () => report({ outcome: "failed", objects: [], findings: plan.findings, message: leaseLostMessage(lease.lostTo(), []) });
   if (lease.lostTo()) return stopped();
@@ -137,7 +141,8 @@ async function applyUnderLease(params: ApplyEnvironmentParams, lease: HeldLease,
     return report({ outcome: "failed", objects: [], findings: plan.findings, message });
   }
 
-  return applyPlanned({ params, lease, report, halt, items, prune, previous, inventory, findings: plan.findings, secrets: [...desired.bodies.values()].filter(isSecret) });
+  const applied = await applyPlanned({ params, lease, report, halt, items, prune, previous, inventory, findings: plan.findings, secrets: [...desired.bodies.values()].filter(isSecret) });
+  return canaries && canaries.length > 0 ? { ...applied, canaries } : applied;
 }
 
 /** Steps 5 to 7: apply, prune unless something failed, and record the inventory, unless the Lease was lost. */

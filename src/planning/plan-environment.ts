@@ -69,10 +69,11 @@ export async function planEnvironment(params: PlanEnvironmentParams): Promise<En
 }
 
 /** The plan and the stamped bodies it dry-ran: the apply sends exactly these. */
-export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ plan: EnvironmentPlan; desired?: DesiredState }> {
+export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ plan: EnvironmentPlan; desired?: DesiredState; canaries?: CanaryDecision[] }> {
   const { environment, target } = params;
   const configHashKey = params.configHashKey ?? developmentConfigHashKey;
   let desired: DesiredState | undefined;
+  let canaries: CanaryDecision[] | undefined;
   const plan: EnvironmentPlan = {
     environment: environment.name,
     mode: target.mode,
@@ -105,6 +106,7 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
       ? await planAgainstCluster({ params, store, planned: selected.objects, head, base, desired, ...(shown ? { shown } : {}) })
       : await planOffline({ planned: selected.objects, head, base, desired, environment, configHashKey });
     if (held) {
+      canaries = held.decisions;
       plan.canaries = held.decisions.map(canaryPlanOf);
       objects = noteHeldBack(objects, held.decisions);
     }
@@ -114,7 +116,7 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
     if (target.mode !== "cluster") throw error;
     plan.error = describeClusterFailure({ environment: environment.name, context: target.context, error, secrets: secretsOf([parsedHead, parsedBase]) });
   }
-  return { plan, ...(desired ? { desired } : {}) };
+  return { plan, ...(desired ? { desired } : {}), ...(canaries ? { canaries } : {}) };
 }
 
 /** What the cluster serves, refreshed when the manifests name a kind discovery has not seen. */
