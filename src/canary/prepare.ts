@@ -38,7 +38,7 @@ export function canaryHoldBack(params: { store: ObjectStore; environment: Enviro
           ...(service ? { service } : {}),
           ...(route ? { route } : {}),
           configs: new Map(configs),
-          ...(state ? { state: { revision: state.state.revision, phase: state.state.phase } } : {}),
+          ...(state ? { state: { revision: state.state.revision, phase: state.state.phase, ...(state.state.retryRequested ? { retryRequested: true } : {}) } } : {}),
         });
       }),
     );

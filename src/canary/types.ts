@@ -85,6 +85,8 @@ export interface CanaryState {
   routeBase: unknown[];
   /** Replicas the canary runs while it is tested: the stable Deployment's. */
   replicas: number;
+  /** The environment's branch: promotion applies its head. */
+  branch: string;
   /** The commit whose apply started this canary, and the pull request it was merged from. */
   commit: string;
   pullRequest?: number;
@@ -104,6 +106,8 @@ export interface CanaryState {
   pausedFrom?: Exclude<CanaryPhase, "paused">;
   /** Set by an abort; the canary rolls back to stable as soon as it reads it. */
   abortRequested?: boolean;
+  /** A person asked for a failed or aborted canary to run again (`/canary retry`): the next apply starts it. */
+  retryRequested?: boolean;
   /** A person asked to move on now: one step, or (`full`) straight to promotion. */
   promoteRequested?: "step" | "full";
   /** Why it is where it is, for people: "waiting: no traffic", "rolled back: success rate 91.2 % < 99 %". */

@@ -31,6 +31,8 @@ export function templateRevision(deployment: KubeObject): string {
 export interface CanaryStateSummary {
   revision: string;
   phase: string;
+  /** `/canary retry`: a failed or aborted canary of this revision starts again. */
+  retryRequested?: boolean;
 }
 
 export interface CanaryLive {
@@ -98,7 +100,7 @@ export function holdBackForCanaries(params: {
     const desiredStable = bodies.get(identityKey(stableRef));
     if (!desiredStable) continue;
     const live: CanaryLive = params.live.get(workload) ?? { configs: new Map() };
-    const decision = decide({ config, workload, desiredStable, live, retry: params.retry?.has(workload) ?? false });
+    const decision = decide({ config, workload, desiredStable, live, retry: (params.retry?.has(workload) ?? false) || live.state?.retryRequested === true });
     decisions.push(decision);
     const routeKey = routeKeyOf(config, params.namespace);
     const route = bodies.get(routeKey);

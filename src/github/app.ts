@@ -16,6 +16,7 @@ import type { Observer } from "../observability/observer.js";
 import { canWrite } from "./permissions.js";
 import type { TarballLimits } from "../config/server.js";
 import { readRepoAccess } from "./repo-access.js";
+import { CanaryService } from "./canary.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
 
@@ -32,10 +33,37 @@ export interface SlipwayDeps {
   observer?: Observer;
   /** The caps on reading a repository's tarball (default: the server's defaults). */
   tarballLimits?: TarballLimits;
+  /** How often a canary waiting on the cluster is looked at (default 5 s). */
+  canaryPollMs?: number;
 }
 
 export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
   return (app: Probot) => {
+    const canaries = new CanaryService({
+      queue: deps.queue,
+      clusters: deps.clusters,
+      policy: deps.policy,
+      fieldManager: deps.fieldManager,
+      installationClient: (installation) => app.auth(installation) as Promise<GitHubClient>,
+      applyEnvironment: ({ repo, installation, branch, environment }) => {
+        void (async () => {
+          const octokit = (await app.auth(installation)) as GitHubClient;
+          const { data } = await octokit.rest.repos.get({ owner: repo.owner, repo: repo.repo });
+          enqueueBranchApply(deps, {
+            octokit,
+            owner: `installation:${installation}`,
+            scope: { log: app.log, delivery: `canary-${environment}`, event: "canary" },
+            repo,
+            branch,
+            defaultBranch: data.default_branch,
+            triggers: { pushed: [], reruns: [], reconcile: false, canary: [environment] },
+            canaries,
+          });
+        })().catch((error: unknown) => app.log.warn(`canary apply of ${repo.owner}/${repo.repo} ${environment}: ${error instanceof Error ? error.message : String(error)}`));
+      },
+      log: app.log,
+      ...(deps.canaryPollMs ? { pollMs: deps.canaryPollMs } : {}),
+    });
     // The newest head seen per pull request, for the pull requests active recently.
     const latestHeads = new BoundedMap<string, string>(10_000);
     const keyOf = (pr: RepoRef & { number: number }) => `${pr.owner}/${pr.repo}#${pr.number}`;
@@ -127,10 +155,18 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
 
     /** Applies a branch's head to its environments, once for all the triggers that wait for it. */
     const enqueueApply = (context: Context, params: { repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers }) =>
-      enqueueBranchApply(deps, { ...params, octokit: context.octokit, owner: ownerOf(context, params.repo), scope: context });
+      enqueueBranchApply(deps, { ...params, octokit: context.octokit, owner: ownerOf(context, params.repo), scope: context, canaries });
 
     if (deps.reconcileIntervalMs) {
-      startReconcile({ app, intervalMs: deps.reconcileIntervalMs, policy: deps.policy, enqueue: (params) => enqueueBranchApply(deps, params) });
+      startReconcile({
+        app,
+        intervalMs: deps.reconcileIntervalMs,
+        policy: deps.policy,
+        enqueue: (params) => enqueueBranchApply(deps, { ...params, canaries }),
+        resumeCanaries: async ({ installation, repository, environments }) => {
+          for (const granted of environments) await canaries.resume({ granted, repository, installation });
+        },
+      });
     }
 
     app.on("push", (context) => {
@@ -178,8 +214,9 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
 /** One apply job per repository branch; every push, re-run and reconcile for it merges into the one waiting. */
 export function enqueueBranchApply(
   deps: SlipwayDeps,
-  params: { octokit: GitHubClient; owner: string; scope: Context | JobScope; repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers },
+  params: { octokit: GitHubClient; owner: string; scope: Context | JobScope; repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers; canaries?: CanaryService },
 ): boolean {
+  const installation = /^installation:(\d+)$/.exec(params.owner)?.[1];
   const { repo, branch, scope } = params;
   const { log } = scope;
   return deps.queue.enqueue({
@@ -191,7 +228,7 @@ export function enqueueBranchApply(
     run: (triggers) =>
       boundary(scope, undefined, () =>
         applyBranch(
-          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, ...(deps.observer ? { observer: deps.observer } : {}) },
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, ...(deps.observer ? { observer: deps.observer } : {}), ...(params.canaries && installation ? { canaries: params.canaries, installation: Number(installation) } : {}) },
           { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
         ),
       ),

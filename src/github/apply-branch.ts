@@ -26,6 +26,8 @@ export interface BranchTriggers {
   reruns: Array<{ sha: string; environment: string }>;
   /** The periodic reconcile: apply the head wherever the inventory records another commit. */
   reconcile: boolean;
+  /** Environments a canary asks to apply: its promotion, or `/canary retry`. */
+  canary?: string[];
 }
 
 export function mergeTriggers(waiting: BranchTriggers, incoming: BranchTriggers): BranchTriggers {
@@ -33,6 +35,7 @@ export function mergeTriggers(waiting: BranchTriggers, incoming: BranchTriggers)
     pushed: [...new Set([...waiting.pushed, ...incoming.pushed])],
     reruns: [...waiting.reruns, ...incoming.reruns.filter((rerun) => !waiting.reruns.some((known) => known.sha === rerun.sha && known.environment === rerun.environment))],
     reconcile: waiting.reconcile || incoming.reconcile,
+    canary: [...new Set([...(waiting.canary ?? []), ...(incoming.canary ?? [])])],
   };
 }
 
@@ -83,6 +86,7 @@ async function wanted(params: { deps: ApplyPushDeps; target: BranchTarget; head:
   const { environment } = granted;
   if (target.triggers.pushed.includes(head)) return true;
   if (target.triggers.reruns.some((rerun) => rerun.sha === head && rerun.environment === environment.name)) return true;
+  if (target.triggers.canary?.includes(environment.name)) return true;
   if (!target.triggers.reconcile) return false;
   // The reconcile applies only what is missing: a push lost while the server was down, a webhook
   // GitHub gave up on.

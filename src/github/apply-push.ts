@@ -6,6 +6,8 @@
 //   4. apply as the repository's identity (skipping a commit older than the last applied one);
 //   5. complete the check run and the deployment status, and comment on the merged pull request.
 import { applyEnvironment } from "../apply/apply-environment.js";
+import { canaryHoldBack } from "../canary/prepare.js";
+import type { CanaryService } from "./canary.js";
 import { describeLeaseEvent, type LeaseEvent } from "../apply/lease-types.js";
 import type { ApplyReport } from "../apply/types.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
@@ -28,6 +30,10 @@ export interface ApplyPushDeps {
   log: { info: (message: string) => void; warn: (message: string) => void };
   /** The caps on reading the pushed commit's tarball (default: the server's defaults). */
   tarballLimits?: TarballLimits;
+  /** Starts the canaries an apply decides on (default: none are started; canaried workloads are still held back). */
+  canaries?: CanaryService;
+  /** The GitHub App installation the apply is for: the canary's ticks act for it. */
+  installation?: number;
 }
 
 export interface PushTarget extends RepoRef {
@@ -59,12 +65,16 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       configHashKey: deps.configHashKey,
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
       lease: { onEvent: (event) => reportLeaseEvent(deps, environment.name, event) },
+      ...(environment.canary.length > 0 ? { holdBack: canaryHoldBack({ store: cluster.store, environment }) } : {}),
     });
     deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
     await finishDeployment(octokit, target, deployment, report, checkRun);
-    if (report.outcome !== "skipped") await commentOnMergedPullRequest(octokit, target, rendered, checkRun);
+    const pullRequest = report.outcome !== "skipped" ? await commentOnMergedPullRequest(octokit, target, rendered, checkRun) : undefined;
+    if (report.outcome === "applied" && report.canaries && deps.canaries && deps.installation !== undefined) {
+      await deps.canaries.started({ octokit, repo: target, installation: deps.installation, granted: target.granted, branch: target.branch, commit: target.sha, decisions: report.canaries, ...(pullRequest !== undefined ? { pullRequest } : {}) });
+    }
     return report;
   } catch (error) {
     deps.observer?.apply("error", 0);
@@ -157,14 +167,16 @@ async function setDeploymentState(
   });
 }
 
-async function commentOnMergedPullRequest(octokit: GitHubClient, target: PushTarget, rendered: ApplyCheckRun, checkRun: CheckRunHandle) {
+/** Comments on the pull request the commit merged; returns its number. */
+async function commentOnMergedPullRequest(octokit: GitHubClient, target: PushTarget, rendered: ApplyCheckRun, checkRun: CheckRunHandle): Promise<number | undefined> {
   const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner: target.owner, repo: target.repo, commit_sha: target.sha });
   const merged = data.find((pr) => pr.merged_at);
-  if (!merged) return;
+  if (!merged) return undefined;
   await octokit.rest.issues.createComment({
     owner: target.owner,
     repo: target.repo,
     issue_number: merged.number,
     body: renderMergedPullRequestComment({ commit: target.sha, environment: target.granted.environment.name, report: rendered, checkRunUrl: checkRun.url }),
   });
+  return merged.number;
 }

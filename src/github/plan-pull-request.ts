@@ -25,6 +25,7 @@ import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } fr
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
 import { readRepoAccess } from "./repo-access.js";
+import { canaryHoldBack } from "../canary/prepare.js";
 import { environmentMatcher, listChangedFiles, readBaseFiles, readFilesAt, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
 
@@ -120,7 +121,8 @@ async function planOneEnvironment(params: {
     const base = await readBaseFiles(deps.octokit, { pr, files: params.files });
     const target = await targetFor({ deps, pr, forks: params.forks, granted: params.granted });
     const started = Date.now();
-    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey });
+    const holdBack = target.mode === "cluster" ? canaryHoldBack({ store: target.store, environment }) : undefined;
+    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, ...(holdBack ? { holdBack } : {}) });
     deps.observer?.plan(plan.error ? "error" : concludePlan(plan), Date.now() - started);
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
     params.progress.completed.add(environment.name);

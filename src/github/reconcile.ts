@@ -3,6 +3,7 @@
 // made while the server was down is never delivered at all; the reconcile finds each branch an
 // environment applies from, and queues an apply of its head (the same job, queue, Lease and
 // checks as a push), which applies only where the inventory records another commit.
+import type { GrantedEnvironment } from "../config/narrow.js";
 import type { Probot } from "probot";
 import type { Policy } from "../config/policy.js";
 import { ruleFor } from "../config/policy.js";
@@ -27,6 +28,8 @@ export interface ReconcileParams {
   intervalMs: number;
   /** Queues an apply job; false when the queue takes no more work (shutting down). */
   enqueue: (job: ReconcileJob) => boolean;
+  /** Picks up the repository's canaries that are not final (after a restart, ticks are in no queue). */
+  resumeCanaries?: (params: { installation: number; repository: string; environments: GrantedEnvironment[] }) => Promise<void>;
 }
 
 /** Starts the reconcile (once soon after start, then every interval); returns a function that stops it. */
@@ -67,6 +70,7 @@ export async function reconcileOnce(params: Omit<ReconcileParams, "intervalMs"> 
       const repo = { owner: repository.owner.login, repo: repository.name };
       const access = await readRepoAccess(octokit, { ...repo, policy });
       if (!access.ok) continue;
+      await params.resumeCanaries?.({ installation: installation.id, repository: repository.full_name, environments: access.environments });
       const branches = new Set(access.environments.map(({ environment }) => environment.branch ?? repository.default_branch));
       for (const branch of branches) {
         const accepted = params.enqueue({

@@ -1,0 +1,290 @@
+// The canary's GitHub side: ticks scheduled on the queue's canary pool, the check run that
+// mirrors each canary's state, promotion through an apply of the environment's branch, and the
+// `/canary` comments and check run buttons people steer it with.
+//   - a tick resolves the repository's cluster identity and Prometheus from the server's policy
+//     (never from the state, which anyone with write access to the namespace could edit);
+//   - a command is bound to the pull request whose merge started the canary, needs write access,
+//     runs once per comment (its id is recorded in the state) and is written with the state's
+//     version, so it never undoes a tick's work or another command.
+import type { Probot } from "probot";
+import { canaryFieldManager, tickCanary, recordEvent, type CanaryRuntime } from "../canary/controller.js";
+import { createPrometheusClient } from "../canary/metrics.js";
+import { startCanaries, type StartedCanary } from "../canary/start.js";
+import { CanaryStateConflict, listCanaryStates, readCanaryState, writeCanaryState, type StoredCanaryState } from "../canary/state-store.js";
+import { finalPhases, type CanaryState, type CanaryVerb } from "../canary/types.js";
+import type { GrantedEnvironment } from "../config/narrow.js";
+import { ruleFor, type Policy } from "../config/policy.js";
+import type { CanaryDecision } from "../desired/canary.js";
+import { inventoryLocation } from "../desired/desired-state.js";
+import type { WorkQueue } from "../jobs/queue.js";
+import type { Clusters } from "../kube/cluster-pool.js";
+import { renderCanaryCheckRun } from "../render/canary.js";
+import { renderCanaryAccepted, renderCanaryRefused, renderCanaryStatus, type CanaryRefusal } from "../render/command-replies.js";
+import type { GitHubClient } from "./octokit.js";
+import type { RepoRef } from "./pull-request.js";
+
+export interface CanaryDeps {
+  queue: WorkQueue;
+  clusters: Clusters;
+  policy: Policy;
+  fieldManager: string;
+  /** An installation's client, for ticks that no webhook started. */
+  installationClient: (installation: number) => Promise<GitHubClient>;
+  /** Promotion and retry: apply the branch's head to the environment. */
+  applyEnvironment: (params: { repo: RepoRef; installation: number; branch: string; environment: string }) => void;
+  log: { info: (message: string) => void; warn: (message: string) => void };
+  /** How often a canary waiting on the cluster is looked at (default 5 s). */
+  pollMs?: number;
+  now?: () => number;
+}
+
+/** Where a canary's state is, and what a tick needs before reading it. */
+export interface CanaryHandle {
+  where: { namespace: string; name: string };
+  repository: string;
+  context: string;
+  installation: number;
+}
+
+export class CanaryService {
+  constructor(private readonly deps: CanaryDeps) {}
+
+  /** After an apply: starts or continues its canaries, reports superseded ones, and schedules ticks. */
+  async started(params: {
+    octokit: GitHubClient;
+    repo: RepoRef;
+    installation: number;
+    granted: GrantedEnvironment;
+    branch: string;
+    commit: string;
+    pullRequest?: number;
+    decisions: CanaryDecision[];
+  }): Promise<void> {
+    const { environment, identity } = params.granted;
+    const cluster = await this.deps.clusters.access(environment.context, identity);
+    const started = await startCanaries(cluster.store, params.decisions, {
+      environment: environment.name,
+      namespace: environment.namespace,
+      stateNamespace: inventoryLocation(environment).namespace,
+      context: environment.context,
+      repository: `${params.repo.owner}/${params.repo.repo}`,
+      installation: params.installation,
+      branch: params.branch,
+      commit: params.commit,
+      ...(params.pullRequest !== undefined ? { pullRequest: params.pullRequest } : {}),
+      fieldManager: this.deps.fieldManager,
+    });
+    for (const canary of started) {
+      if (canary.superseded) await this.report(params.octokit, canary.superseded).catch((error: unknown) => this.deps.log.warn(`canary check run: ${String(error)}`));
+      this.schedule(this.handleOf(canary, params.installation), 0);
+    }
+  }
+
+  /** Ticks every canary of the environment that is not final (at start and on the reconcile timer). */
+  async resume(params: { granted: GrantedEnvironment; repository: string; installation: number }): Promise<number> {
+    const { environment, identity } = params.granted;
+    if (environment.canary.length === 0) return 0;
+    const cluster = await this.deps.clusters.access(environment.context, identity);
+    const states = await listCanaryStates(cluster.store, inventoryLocation(environment).namespace, environment.name);
+    const running = states.filter((stored) => stored.state.repository === params.repository && !finalPhases.has(stored.state.phase));
+    for (const stored of running) this.schedule({ where: stored, repository: params.repository, context: environment.context, installation: params.installation }, 0);
+    return running.length;
+  }
+
+  schedule(handle: CanaryHandle, delayMs: number): void {
+    const spec = {
+      pool: "canary" as const,
+      key: `canary:${handle.context}:${handle.where.namespace}/${handle.where.name}`,
+      owner: String(handle.installation),
+      payload: handle,
+      run: (payload: CanaryHandle, signal: AbortSignal) => this.tick(payload, signal),
+    };
+    if (delayMs <= 0) this.deps.queue.enqueue(spec);
+    else this.deps.queue.enqueueLater(delayMs, spec);
+  }
+
+  private async tick(handle: CanaryHandle, signal: AbortSignal): Promise<void> {
+    try {
+      const runtime = await this.runtime(handle);
+      if (!runtime) return;
+      const octokit = await this.deps.installationClient(handle.installation);
+      const result = await tickCanary(
+        runtime,
+        {
+          fieldManager: this.deps.fieldManager,
+          promote: (state) => this.deps.applyEnvironment({ repo: repoOf(state), installation: handle.installation, branch: state.branch, environment: state.environment }),
+          report: (state) => this.report(octokit, state),
+          signal,
+          ...(this.deps.pollMs ? { pollMs: this.deps.pollMs } : {}),
+          ...(this.deps.now ? { now: this.deps.now } : {}),
+        },
+        handle.where,
+      );
+      if (result === undefined) this.schedule(handle, this.deps.pollMs ?? 5_000);
+      else if (result.nextTickMs !== undefined) this.schedule(handle, result.nextTickMs);
+    } catch (error) {
+      if (signal.aborted) return;
+      this.deps.log.warn(`canary ${handle.where.namespace}/${handle.where.name}: ${error instanceof Error ? error.message : String(error)}; trying again`);
+      this.schedule(handle, (this.deps.pollMs ?? 5_000) * 2);
+    }
+  }
+
+  /** The cluster as the repository's identity, and the context's Prometheus, from the server's policy now. */
+  private async runtime(handle: CanaryHandle): Promise<CanaryRuntime | undefined> {
+    const rule = ruleFor(this.deps.policy, handle.repository);
+    if (!rule || !rule.contexts.includes(handle.context)) {
+      this.deps.log.warn(`canary ${handle.where.name}: the server's policy no longer lets ${handle.repository} use context ${handle.context}; the canary is left as it is`);
+      return undefined;
+    }
+    const cluster = await this.deps.clusters.access(handle.context, rule.identity);
+    const settings = this.deps.policy.contexts[handle.context];
+    return {
+      store: cluster.store,
+      ...(settings?.prometheus ? { prometheus: createPrometheusClient(settings.prometheus) } : {}),
+      ...(settings?.scrapeInterval ? { scrapeIntervalMs: settings.scrapeInterval } : {}),
+    };
+  }
+
+  /** Creates or updates the canary's check run; unchanged output is not sent again. */
+  async report(octokit: GitHubClient, state: CanaryState): Promise<CanaryState["checkRun"]> {
+    const rendered = renderCanaryCheckRun(state, state.config, { environment: state.environment, now: (this.deps.now ?? Date.now)() });
+    const fingerprint = JSON.stringify([rendered.status, rendered.conclusion, rendered.title, rendered.summary, rendered.text, rendered.actions]);
+    if (state.checkRun?.fingerprint === fingerprint) return state.checkRun;
+    const repo = repoOf(state);
+    const body = {
+      ...repo,
+      name: rendered.name,
+      status: rendered.status,
+      ...(rendered.conclusion ? { conclusion: rendered.conclusion, completed_at: new Date().toISOString() } : {}),
+      external_id: `${state.context}/${state.environment}/${state.workload}`,
+      output: { title: rendered.title, summary: rendered.summary, text: rendered.text },
+      actions: rendered.actions,
+    };
+    if (state.checkRun) {
+      await octokit.rest.checks.update({ ...body, check_run_id: state.checkRun.id });
+      return { ...state.checkRun, fingerprint, updatedAt: new Date().toISOString() };
+    }
+    const { data } = await octokit.rest.checks.create({ ...body, head_sha: state.commit });
+    return { id: data.id, url: data.html_url ?? "", fingerprint, updatedAt: new Date().toISOString() };
+  }
+
+  /**
+   * A `/canary` command or a button, for the canaries the pull request's merge started (a
+   * button: the canary of its check run). Returns the reply to post, or undefined for none.
+   */
+  async command(params: {
+    octokit: GitHubClient;
+    repo: RepoRef;
+    installation: number;
+    environments: GrantedEnvironment[];
+    verb: CanaryVerb;
+    full: boolean;
+    workload?: string;
+    /** The pull request commented on, or (a button) the canary's check run's external id. */
+    target: { pullRequest: number; mergeCommit?: string } | { checkRun: string };
+    by: string;
+    via: "pull request comment" | "check run button";
+    /** The comment or delivery id: a command runs once. */
+    id: string;
+  }): Promise<string | undefined> {
+    const found = await this.find(params);
+    if ("refusal" in found) return renderCanaryRefused(params.verb, found.refusal);
+    const { stored, handle } = found;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = attempt === 0 ? stored : await readCanaryState((await this.runtime(handle))!.store, stored);
+      if (!current) return renderCanaryRefused(params.verb, { reason: "no-canary" });
+      if (current.state.commandsSeen.includes(params.id)) return undefined;
+      if (params.verb === "status") return renderCanaryStatus({ state: current.state, config: current.state.config });
+      const change = applyVerb(current.state, params.verb, params.full);
+      if ("refusal" in change) return renderCanaryRefused(params.verb, change.refusal);
+      const at = new Date((this.deps.now ?? Date.now)()).toISOString();
+      let next = recordEvent(change.state, { at, by: params.by, via: params.via, what: `/canary ${params.verb}${params.full ? " --full" : ""}` });
+      next = { ...next, commandsSeen: [...next.commandsSeen, params.id].slice(-100) };
+      try {
+        const runtime = await this.runtime(handle);
+        if (!runtime) return undefined;
+        await writeCanaryState(runtime.store, current, next, current.resourceVersion);
+      } catch (error) {
+        if (error instanceof CanaryStateConflict) continue;
+        throw error;
+      }
+      if (params.verb === "retry") {
+        this.deps.applyEnvironment({ repo: params.repo, installation: params.installation, branch: next.branch, environment: next.environment });
+      } else {
+        this.schedule(handle, 0);
+      }
+      return renderCanaryAccepted({ state: current.state, config: current.state.config, verb: params.verb, full: params.full });
+    }
+    return undefined;
+  }
+
+  private async find(params: Parameters<CanaryService["command"]>[0]): Promise<{ stored: StoredCanaryState; handle: CanaryHandle } | { refusal: CanaryRefusal }> {
+    const repository = `${params.repo.owner}/${params.repo.repo}`;
+    const candidates: Array<{ stored: StoredCanaryState; handle: CanaryHandle }> = [];
+    for (const { environment, identity } of params.environments) {
+      if (environment.canary.length === 0) continue;
+      const cluster = await this.deps.clusters.access(environment.context, identity);
+      for (const stored of await listCanaryStates(cluster.store, inventoryLocation(environment).namespace, environment.name)) {
+        if (stored.state.repository !== repository) continue;
+        candidates.push({ stored, handle: { where: stored, repository, context: environment.context, installation: params.installation } });
+      }
+    }
+    const { target } = params;
+    if ("checkRun" in target) {
+      const match = candidates.find(({ stored }) => `${stored.state.context}/${stored.state.environment}/${stored.state.workload}` === target.checkRun);
+      return match ?? { refusal: { reason: "no-canary" } };
+    }
+    let mine = candidates.filter(({ stored }) => stored.state.pullRequest === target.pullRequest);
+    if (mine.length === 0) {
+      // A canary of another merge for the same workload: say which commit it tests.
+      const other = candidates.find(({ stored }) => !finalPhases.has(stored.state.phase) && (!params.workload || stored.state.workload === params.workload));
+      if (other && target.mergeCommit) return { refusal: { reason: "revision-mismatch", canaryCommit: other.stored.state.commit, pullRequestCommit: target.mergeCommit } };
+      return { refusal: { reason: "no-canary" } };
+    }
+    if (params.workload) {
+      const named = mine.filter(({ stored }) => stored.state.workload === params.workload);
+      if (named.length === 0) return { refusal: { reason: "unknown-workload", workload: params.workload, workloads: mine.map(({ stored }) => stored.state.workload) } };
+      mine = named;
+    }
+    if (mine.length > 1) {
+      // Several environments: the one still running, else ambiguous.
+      const running = mine.filter(({ stored }) => !finalPhases.has(stored.state.phase));
+      if (running.length === 1) return running[0]!;
+      return { refusal: { reason: "ambiguous", environment: mine[0]!.stored.state.environment, workloads: mine.map(({ stored }) => stored.state.workload) } };
+    }
+    return mine[0]!;
+  }
+
+  private handleOf(canary: StartedCanary, installation: number): CanaryHandle {
+    return { where: canary.where, repository: canary.state.repository, context: canary.state.context, installation };
+  }
+}
+
+/** What a verb does to a state, or why it does nothing. */
+export function applyVerb(state: CanaryState, verb: Exclude<CanaryVerb, "status">, full: boolean): { state: CanaryState } | { refusal: CanaryRefusal } {
+  const final = finalPhases.has(state.phase);
+  if (verb === "retry") {
+    if (state.phase !== "failed" && state.phase !== "aborted") return { refusal: final ? { reason: "final", state: { ...state, phase: state.phase as "succeeded" } } : { reason: "not-final", state } };
+    return { state: { ...state, retryRequested: true } };
+  }
+  if (final) return { refusal: { reason: "final", state: { ...state, phase: state.phase as "failed" } } };
+  switch (verb) {
+    case "promote":
+      return { state: { ...state, promoteRequested: full ? "full" : "step", ...(state.phase === "paused" ? { phase: state.pausedFrom ?? "progressing", pausedFrom: undefined } : {}) } };
+    case "abort":
+      return { state: { ...state, abortRequested: true } };
+    case "pause":
+      if (state.phase === "paused") return { state };
+      return { state: { ...state, phase: "paused", pausedFrom: state.phase, message: "Paused: checks go on, and failing checks still roll it back; /canary resume goes on." } };
+    case "resume":
+      if (state.phase !== "paused") return { refusal: { reason: "not-paused", state } };
+      return { state: { ...state, phase: state.pausedFrom ?? "progressing", pausedFrom: undefined, message: "Resumed." } };
+  }
+}
+
+const repoOf = (state: Pick<CanaryState, "repository">): RepoRef => {
+  const [owner = "", repo = ""] = state.repository.split("/");
+  return { owner, repo };
+};
+
+export { canaryFieldManager };
