@@ -96,6 +96,32 @@ export class ObjectStore {
   }
 
   /**
+   * Gives up every field `manager` owns on an object and leaves their values as they are: its
+   * entries are removed from managedFields by a JSON patch that holds only while the object is at
+   * the resourceVersion of `live`. (An apply that omits fields would delete those no one else
+   * owns.) Flux's ssa package edits managedFields the same way to hand fields over.
+   * https://kubernetes.io/docs/reference/using-api/server-side-apply/#clearing-managedfields
+   */
+  async releaseFields(live: KubeObject, manager: string): Promise<KubeObject> {
+    const entries = (live.metadata.managedFields ?? []) as Array<{ manager?: string }>;
+    const kept = entries.filter((entry) => entry.manager !== manager);
+    if (kept.length === entries.length) return live;
+    const mapping = await this.mapping(live);
+    const ref = refOf(live);
+    const response = await this.client.request<KubeObject>({
+      method: "PATCH",
+      path: resourcePath(mapping, { namespace: ref.namespace, name: ref.name }),
+      contentType: "application/json-patch+json",
+      body: [
+        { op: "test", path: "/metadata/resourceVersion", value: live.metadata.resourceVersion },
+        // An empty list leaves managedFields as they were; one empty entry clears them.
+        { op: "replace", path: "/metadata/managedFields", value: kept.length > 0 ? kept : [{}] },
+      ],
+    });
+    return response.body;
+  }
+
+  /**
    * Every object of a kind (in a namespace), page by page: the server answers a large list in
    * pages of `limit` and a `continue` token for the next one, so no answer grows with the cluster.
    * https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks
