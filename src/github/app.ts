@@ -17,6 +17,7 @@ import { canWrite } from "./permissions.js";
 import type { TarballLimits } from "../config/server.js";
 import { readRepoAccess } from "./repo-access.js";
 import { CanaryService } from "./canary.js";
+import { canaryButtonVerb } from "../render/canary-actions.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
 
@@ -143,7 +144,30 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
               return;
             }
             if (command.kind === "unknown") {
-              await reply(renderUnknownCommand(command.text));
+              await reply(renderUnknownCommand(command.text, command.problem));
+              return;
+            }
+            if (command.kind === "canary") {
+              const access = await readRepoAccess(context.octokit, { ...repo, policy: deps.policy });
+              if (!access.ok) return;
+              const { data: pull } = await context.octokit.rest.pulls.get({ ...repo, pull_number: issue.number });
+              const answer = await canaries.command({
+                octokit: context.octokit,
+                repo,
+                installation: context.payload.installation?.id ?? 0,
+                environments: access.environments,
+                verb: command.verb,
+                full: command.full,
+                ...(command.workload ? { workload: command.workload } : {}),
+                target: { pullRequest: issue.number, ...(pull.merge_commit_sha ? { mergeCommit: pull.merge_commit_sha } : {}) },
+                by: username,
+                via: "pull request comment",
+                id: `comment-${comment.id}`,
+              });
+              if (answer) {
+                await context.octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: comment.id, content: answer.includes("changed nothing") ? "confused" : "+1" });
+                await reply(answer);
+              }
               return;
             }
             const pr = await fetchPullRequest(context.octokit, repo, issue.number);
@@ -177,6 +201,43 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
         branch: payload.ref.slice("refs/heads/".length),
         defaultBranch: payload.repository.default_branch,
         triggers: { pushed: [payload.after], reruns: [], reconcile: false },
+      });
+    });
+
+    // The buttons of a canary's check run: Promote, Abort, Pause, Resume.
+    app.on("check_run.requested_action", (context) => {
+      const { check_run: checkRun, requested_action: action } = context.payload;
+      const verb = action ? canaryButtonVerb(action.identifier) : undefined;
+      if (!verb || !checkRun.name.startsWith("slipway/canary") || !checkRun.external_id || !deps.queue.acceptDelivery(context.id)) return;
+      const repo = toRepoRef(context.payload.repository);
+      const username = context.payload.sender.login;
+      deps.queue.enqueue({
+        pool: "canary",
+        key: `${repo.owner}/${repo.repo}:canary-button:${context.id}`,
+        owner: ownerOf(context, repo),
+        payload: undefined,
+        run: () =>
+          boundary(context, undefined, async () => {
+            if (!(await canWrite(context.octokit, { ...repo, username }))) {
+              context.log.warn(`${repo.owner}/${repo.repo}: ${username} pressed ${verb} on ${checkRun.name} without write access; ignored`);
+              return;
+            }
+            const access = await readRepoAccess(context.octokit, { ...repo, policy: deps.policy });
+            if (!access.ok) return;
+            const answer = await canaries.command({
+              octokit: context.octokit,
+              repo,
+              installation: context.payload.installation?.id ?? 0,
+              environments: access.environments,
+              verb,
+              full: false,
+              target: { checkRun: checkRun.external_id ?? "" },
+              by: username,
+              via: "check run button",
+              id: `button-${context.id}`,
+            });
+            if (answer) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}`);
+          }),
       });
     });
 

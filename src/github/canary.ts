@@ -136,7 +136,7 @@ export class CanaryService {
       this.deps.log.warn(`canary ${handle.where.name}: the server's policy no longer lets ${handle.repository} use context ${handle.context}; the canary is left as it is`);
       return undefined;
     }
-    const cluster = await this.deps.clusters.access(handle.context, rule.identity);
+    const cluster = await this.deps.clusters.access(handle.context, rule.impersonate);
     const settings = this.deps.policy.contexts[handle.context];
     return {
       store: cluster.store,
@@ -279,6 +279,8 @@ export function applyVerb(state: CanaryState, verb: Exclude<CanaryVerb, "status"
     case "resume":
       if (state.phase !== "paused") return { refusal: { reason: "not-paused", state } };
       return { state: { ...state, phase: state.pausedFrom ?? "progressing", pausedFrom: undefined, message: "Resumed." } };
+    default:
+      return { state };
   }
 }
 
