@@ -9,7 +9,7 @@ import { canaryActions, canaryButtonVerb, type CheckRunAction } from "./canary-a
 import { metricSeries, sparkline, SPARKLINE_GAP } from "./canary-chart.js";
 import { formatIn, formatThreshold, formatTime, formatValue, renderLadder } from "./canary-format.js";
 import { canaryConclusion, canaryIcon, canaryStatus, canaryTitle, type CanaryCheckRunStatus, type CanaryConclusion } from "./canary-title.js";
-import { codeFence, codeSpan, escapeMarkdown } from "./escape.js";
+import { codeFence, codeSpan, escapeMarkdown, flattenText } from "./escape.js";
 import { type Block, layoutBlocks, type Section } from "./layout.js";
 import { CHECK_RUN_SUMMARY_MAX, CHECK_RUN_TEXT_MAX, truncateText, utf8Length } from "./limits.js";
 import { plural } from "./plural.js";
@@ -37,7 +37,8 @@ const CELL_TEXT_MAX = 300;
 /** PromQL is shown whole up to this size; a longer query is cut, with a note. */
 const QUERY_TEXT_MAX = 2_000;
 
-export const canaryCheckRunName = (environment: string, workload: string): string => `slipway/canary (${environment}/${workload})`;
+/** One line: the name is plain text, and the handlers look the check run up by it. */
+export const canaryCheckRunName = (environment: string, workload: string): string => flattenText(`slipway/canary (${environment}/${workload})`);
 
 export function renderCanaryCheckRun(state: CanaryState, config: CanaryConfig, context: CanaryRenderContext): CanaryCheckRun {
   const commandHint = context.commandHint ?? state.pullRequest !== undefined;
@@ -181,7 +182,8 @@ function commandsBlock(state: CanaryState): string {
   const command = (verb: string) => codeSpan(`/canary ${verb} ${name}`);
   const verbs = canaryActions(state.phase).flatMap((action) => canaryButtonVerb(action.identifier) ?? []);
   if (verbs.length === 0) return state.phase === "failed" || state.phase === "aborted" ? `Comment ${command("retry")} on the pull request to try this revision again.\n` : "";
-  const promote = verbs.includes("promote") ? [`${command("promote")} (${state.phase === "awaiting-promotion" ? "promote" : "next step"}), ${codeSpan(`/canary promote ${name} --full`)} (promote now)`] : [];
+  // At the gate one promote is the whole promotion; before it, one step, and --full skips the rest.
+  const promote = !verbs.includes("promote") ? [] : state.phase === "awaiting-promotion" ? [`${command("promote")} (promote)`] : [`${command("promote")} (next step)`, `${codeSpan(`/canary promote ${name} --full`)} (promote now)`];
   const others = verbs.filter((verb) => verb !== "promote").map(command);
   return `Steer it with a comment on the pull request: ${[...promote, ...others, command("status")].join(", ")}.\n`;
 }
