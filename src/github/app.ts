@@ -4,7 +4,7 @@
 import type { Context, Probot } from "probot";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { WorkQueue } from "../jobs/queue.js";
-import { parseCommand } from "./commands.js";
+import { isCanaryCommand, parseCommand } from "./commands.js";
 import { renderNotAllowed, renderUnknownCommand } from "../render/command-replies.js";
 import { renderJobFailure, type FailureReport } from "../render/failures.js";
 import type { GitHubClient } from "./octokit.js";
@@ -98,7 +98,8 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       const { issue, comment } = context.payload;
       if (!issue.pull_request || comment.user?.type === "Bot") return;
       const command = parseCommand(comment.body);
-      if (!command || !deps.queue.acceptDelivery(context.id)) return;
+      // `/canary` commands belong to the canary controller, which is not wired in yet: until it is, they are left alone.
+      if (!command || isCanaryCommand(command) || !deps.queue.acceptDelivery(context.id)) return;
       const repo = toRepoRef(context.payload.repository);
       const username = comment.user?.login ?? "";
       deps.queue.enqueue({
@@ -115,7 +116,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
               return;
             }
             if (command.kind === "unknown") {
-              await reply(renderUnknownCommand(command.text));
+              await reply(renderUnknownCommand(command.text, command.problem));
               return;
             }
             const pr = await fetchPullRequest(context.octokit, repo, issue.number);
