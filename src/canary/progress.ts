@@ -31,11 +31,21 @@ const checkingPhases: ReadonlySet<CanaryPhase> = new Set(["preflight", "progress
 
 /** Whether the controller should query Prometheus this tick: a checking phase, and an interval since the last check. */
 export function checkDue(state: CanaryState, config: Pick<CanaryConfig, "interval">, now: number): boolean {
-  if (!checkingPhases.has(state.phase) || state.abortRequested) return false;
-  if (state.phase === "preflight") return true;
+  if (state.phase === "preflight") return !state.abortRequested;
+  const due = nextCheckAt(state, config);
+  return due !== undefined && now >= due;
+}
+
+/**
+ * When the next check is due, in milliseconds since the epoch: an interval after the last check
+ * or the start of the step, whichever is later. Undefined when the phase checks nothing; in
+ * preflight the check is due at once (the start of the phase).
+ */
+export function nextCheckAt(state: CanaryState, config: Pick<CanaryConfig, "interval">): number | undefined {
+  if (!checkingPhases.has(state.phase) || state.abortRequested) return undefined;
+  if (state.phase === "preflight") return Date.parse(state.phaseSince);
   const last = state.checks.at(-1);
-  const since = Math.max(last ? Date.parse(last.at) : 0, Date.parse(state.stepSince ?? state.phaseSince));
-  return now - since >= config.interval;
+  return Math.max(last ? Date.parse(last.at) : 0, Date.parse(state.stepSince ?? state.phaseSince)) + config.interval;
 }
 
 /** The next state. Never throws; an impossible observation just leaves the state as it is. */

@@ -30,6 +30,10 @@ export type CanaryPhase =
 
 export const finalPhases: ReadonlySet<CanaryPhase> = new Set(["succeeded", "failed", "aborted", "superseded"]);
 
+/** What a person can ask of a canary: by comment (`/canary <verb>`), button or command line. */
+export const canaryVerbs = ["promote", "abort", "pause", "resume", "retry", "status"] as const;
+export type CanaryVerb = (typeof canaryVerbs)[number];
+
 export type Verdict = "pass" | "fail" | "no-data" | "error";
 
 /** One metric at one check. */

@@ -207,7 +207,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
     // The buttons of a canary's check run: Promote, Abort, Pause, Resume.
     app.on("check_run.requested_action", (context) => {
       const { check_run: checkRun, requested_action: action } = context.payload;
-      const verb = action ? canaryButtonVerb(action.identifier) : undefined;
+      const verb = action?.identifier ? canaryButtonVerb(action.identifier) : undefined;
       if (!verb || !checkRun.name.startsWith("slipway/canary") || !checkRun.external_id || !deps.queue.acceptDelivery(context.id)) return;
       const repo = toRepoRef(context.payload.repository);
       const username = context.payload.sender.login;

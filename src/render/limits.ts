@@ -64,3 +64,14 @@ export function truncateText(text: string, max: number, suffix = "…"): string 
   if (isHighSurrogate(text.charCodeAt(cut - 1))) cut -= 1;
   return text.slice(0, cut) + suffix;
 }
+
+/**
+ * Check run buttons (`actions`): at most 3, each with a label of at most 20 characters, a
+ * description of at most 40 and an identifier of at most 20. A click arrives as the
+ * `check_run.requested_action` webhook with the identifier.
+ * https://docs.github.com/en/rest/checks/runs#create-a-check-run
+ */
+export const CHECK_RUN_ACTIONS_MAX = 3;
+export const CHECK_RUN_ACTION_LABEL_MAX = 20;
+export const CHECK_RUN_ACTION_DESCRIPTION_MAX = 40;
+export const CHECK_RUN_ACTION_IDENTIFIER_MAX = 20;

@@ -107,6 +107,15 @@ describe("comment commands", () => {
     expect(github.requests).toEqual([]);
   });
 
+  it("leaves /canary commands alone until the canary controller handles them (no re-plan, no reply)", async () => {
+    const github = mockGitHub();
+    const { probot, queue } = await slipway();
+    await probot.receive(commentEvent("/canary promote web"));
+    await probot.receive(commentEvent("/canary rollback"));
+    await queue.onIdle();
+    expect(github.requests).toEqual([]);
+  });
+
   it("answers an unknown command with what Slipway understands", async () => {
     const github = mockGitHub();
     interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
