@@ -121,5 +121,6 @@ export interface CanaryState {
   commandsSeen: string[];
   /** Revisions promoted recently: going back to one of them (a revert) is promoted at once. */
   recentPromoted: string[];
-  checkRun?: { id: number; url: string; updatedAt?: string; fingerprint?: string };
+  /** The check run that mirrors the state; `completed` once GitHub has it completed (a completed run is not reopened: the next is a new one). */
+  checkRun?: { id: number; url: string; updatedAt?: string; fingerprint?: string; completed?: boolean };
 }

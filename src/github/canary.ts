@@ -147,6 +147,8 @@ export class CanaryService {
 
   /** Creates or updates the canary's check run; unchanged output is not sent again. */
   async report(octokit: GitHubClient, state: CanaryState): Promise<CanaryState["checkRun"]> {
+    // At the manual gate the run is completed as "action required" (GitHub shows buttons only on
+    // completed runs); moving on opens a new one.
     const rendered = renderCanaryCheckRun(state, state.config, { environment: state.environment, now: (this.deps.now ?? Date.now)() });
     const fingerprint = JSON.stringify([rendered.status, rendered.conclusion, rendered.title, rendered.summary, rendered.text, rendered.actions]);
     if (state.checkRun?.fingerprint === fingerprint) return state.checkRun;
@@ -160,12 +162,13 @@ export class CanaryService {
       output: { title: rendered.title, summary: rendered.summary, text: rendered.text },
       actions: rendered.actions,
     };
-    if (state.checkRun) {
+    const completed = rendered.status === "completed";
+    if (state.checkRun && !state.checkRun.completed) {
       await octokit.rest.checks.update({ ...body, check_run_id: state.checkRun.id });
-      return { ...state.checkRun, fingerprint, updatedAt: new Date().toISOString() };
+      return { ...state.checkRun, fingerprint, updatedAt: new Date().toISOString(), completed };
     }
     const { data } = await octokit.rest.checks.create({ ...body, head_sha: state.commit });
-    return { id: data.id, url: data.html_url ?? "", fingerprint, updatedAt: new Date().toISOString() };
+    return { id: data.id, url: data.html_url ?? "", fingerprint, updatedAt: new Date().toISOString(), completed };
   }
 
   /**

@@ -7,9 +7,13 @@ import { flattenText } from "./escape.js";
 import { CHECK_RUN_TITLE_MAX, truncateText } from "./limits.js";
 
 export type CanaryCheckRunStatus = "in_progress" | "completed";
-export type CanaryConclusion = "success" | "failure" | "cancelled" | "neutral";
+export type CanaryConclusion = "success" | "failure" | "cancelled" | "neutral" | "action_required";
 
-/** A final phase's conclusion; undefined while the canary runs. */
+/**
+ * A final phase's conclusion; undefined while the canary runs. At the manual gate the run is
+ * completed as "action required": GitHub shows a check run's buttons only once it is completed
+ * (the next phase opens a new run).
+ */
 export function canaryConclusion(phase: CanaryPhase): CanaryConclusion | undefined {
   switch (phase) {
     case "succeeded":
@@ -21,10 +25,11 @@ export function canaryConclusion(phase: CanaryPhase): CanaryConclusion | undefin
     case "superseded":
       // Not "cancelled": nobody stopped it, a newer merge took its place, and its own check run says how that one goes.
       return "neutral";
+    case "awaiting-promotion":
+      return "action_required";
     case "starting":
     case "preflight":
     case "progressing":
-    case "awaiting-promotion":
     case "paused":
     case "promoting":
     case "finalising":

@@ -32,7 +32,7 @@ describe("the canary check run, phase by phase", () => {
     ["starting", { checks: [], weight: 0, stepIndex: 0 }, "Starting: the canary's pods are rolling out, no traffic yet", undefined, ["abort"]],
     ["preflight", { checks: [], weight: 0, stepIndex: 0 }, "Trying every query before any traffic moves", undefined, ["abort"]],
     ["progressing", {}, "Canary at 25 % — step 3 of 4, checks passing", undefined, ["promote", "abort", "pause"]],
-    ["awaiting-promotion", { stepIndex: 3, weight: 50 }, "Waiting at the gate for /canary promote — canary at 50 %, checks passing", undefined, ["promote", "abort", "pause"]],
+    ["awaiting-promotion", { stepIndex: 3, weight: 50 }, "Waiting at the gate for /canary promote — canary at 50 %, checks passing", "action_required", ["promote", "abort", "pause"]],
     ["paused", { pausedFrom: "progressing" }, "Paused at 25 % — step 3 of 4; /canary resume goes on", undefined, ["resume", "abort"]],
     ["promoting", {}, "Promoting: the stable Deployment takes the new revision", undefined, []],
     ["finalising", {}, "Promoted; moving all traffic back to the stable Deployment", undefined, []],
