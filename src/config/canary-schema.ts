@@ -81,7 +81,7 @@ const metricsSchema = z
           .refine((metric) => metric.min !== undefined || metric.max !== undefined, "give min, max or both")
           .refine((metric) => metric.min === undefined || metric.max === undefined || metric.min <= metric.max, { message: "min is above max: no value could pass", path: ["min"] }),
       )
-      .default([])
+      .default(() => [])
       .superRefine((metrics, ctx) => {
         const seen = new Set<string>();
         metrics.forEach((metric, index) => {
@@ -128,7 +128,7 @@ export const canarySchema = z
     minRequests: z.number().int().min(0).default(20).describe("Requests the canary must have served in a check's window for its metrics to count."),
     promotion: z.enum(["auto", "manual"]).default("auto").describe("auto: promote after the last step; manual: wait at the gate for /canary promote."),
     progressDeadline: duration.prefault("10m").describe("How long the canary pods (and at promotion, the stable ones) may take to become ready."),
-    metrics: metricsSchema.default({ telemetry: "istio", successRate: { min: 99 }, latencyP99: { max: 500 }, custom: [] }),
+    metrics: metricsSchema.prefault({}),
   })
   .strict()
   .superRefine((canary, ctx) => {

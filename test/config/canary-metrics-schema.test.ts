@@ -1,6 +1,6 @@
 // The metrics part of a `canary:` entry: what is refused, on which line, before any query is sent.
 import { describe, expect, it } from "vitest";
-import { unknownTemplateVariables } from "../../src/config/canary-schema.js";
+import { canarySchema, unknownTemplateVariables } from "../../src/config/canary-schema.js";
 import { parseRepoConfig } from "../../src/config/load.js";
 
 /** A configuration whose one canary has these `metrics:` lines (indented under it, from line 9). */
@@ -51,6 +51,13 @@ describe("canary metrics in .github/slipway.yml", () => {
     if (result.ok) return;
     expect(result.findings[0]?.position).toMatchObject({ file: ".github/slipway.yml", line });
     expect(result.findings[0]?.message).toMatch(message);
+  });
+
+  it("gives every parse its own defaults: pushing to one canary's custom metrics changes no other", () => {
+    const parse = () => canarySchema.parse({ workload: "Deployment/web", service: "web", router: { type: "istio", virtualService: "web" } });
+    const [one, two] = [parse(), parse()];
+    one.metrics.custom.push({ name: "x", query: "vector(1)", min: 1 });
+    expect(two.metrics).toEqual({ telemetry: "istio", successRate: { min: 99 }, latencyP99: { max: 500 }, custom: [] });
   });
 
   it("finds every {{...}} that is not a template variable, as written", () => {
