@@ -15,6 +15,28 @@ export const duration = z
 
 const weight = z.number().int().min(1).max(99);
 
+/** The names of the metrics Slipway builds itself; a custom metric may not take one. */
+export const builtinMetricNames = ["success-rate", "latency-p99", "error-rate-increase", "latency-ratio"];
+
+/**
+ * What a custom query's `{{name}}` (or `{{ name }}`, as Flagger writes it) may name: the
+ * environment's namespace, the stable Deployment (`workload`, also `primary` as Flagger calls
+ * it), the canary Deployment (`canary`), the Service and the query window (`interval`).
+ */
+export const templateVariables = ["namespace", "workload", "canary", "primary", "service", "interval"] as const;
+export type TemplateVariable = (typeof templateVariables)[number];
+
+/** Every `{{...}}` in a query, as written (`{{ namespace }}`), with the name inside. */
+export const templatePattern = /\{\{\s*([^{}]*?)\s*\}\}/g;
+
+const knownVariablesText = templateVariables.map((name) => `{{${name}}}`).join(", ");
+
+/** The `{{...}}` a query writes that are not template variables, as written. */
+export function unknownTemplateVariables(query: string): string[] {
+  const known: readonly string[] = templateVariables;
+  return [...query.matchAll(templatePattern)].filter((match) => !known.includes(match[1] ?? "")).map((match) => match[0]);
+}
+
 const metricsSchema = z
   .object({
     telemetry: z
@@ -39,18 +61,34 @@ const metricsSchema = z
       .array(
         z
           .object({
-            name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and -"),
+            name: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and -")
+              .refine((name) => !builtinMetricNames.includes(name), `a builtin metric's name (${builtinMetricNames.join(", ")}); choose another`),
             query: z
               .string()
               .min(1)
-              .describe("PromQL returning one number; {{namespace}}, {{workload}}, {{canary}}, {{primary}}, {{service}} and {{interval}} are filled in."),
-            min: z.number().optional(),
-            max: z.number().optional(),
+              .superRefine((query, ctx) => {
+                const unknown = unknownTemplateVariables(query);
+                if (unknown.length > 0) ctx.addIssue({ code: "custom", message: `unknown template variable ${unknown.join(", ")}; known: ${knownVariablesText}` });
+              })
+              .describe(`PromQL returning one number; ${knownVariablesText} are filled in ({{interval}} is the query window).`),
+            min: z.number().optional().describe("The lowest acceptable value."),
+            max: z.number().optional().describe("The highest acceptable value."),
+            unit: z.string().max(16).optional().describe("How the value reads in check runs: %, ms, req/s."),
           })
           .strict()
-          .refine((metric) => metric.min !== undefined || metric.max !== undefined, "give min, max or both"),
+          .refine((metric) => metric.min !== undefined || metric.max !== undefined, "give min, max or both")
+          .refine((metric) => metric.min === undefined || metric.max === undefined || metric.min <= metric.max, { message: "min is above max: no value could pass", path: ["min"] }),
       )
-      .default([])
+      .default(() => [])
+      .superRefine((metrics, ctx) => {
+        const seen = new Set<string>();
+        metrics.forEach((metric, index) => {
+          if (seen.has(metric.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `two custom metrics are named ${metric.name}` });
+          seen.add(metric.name);
+        });
+      })
       .describe("More checks in PromQL, each with its threshold."),
     compareToPrimary: z
       .object({
@@ -83,12 +121,14 @@ export const canarySchema = z
       ])
       .default([5, 10, 25, 50])
       .describe("How the canary's share of traffic grows before promotion."),
-    interval: duration.prefault("1m").describe("Time between checks, and how long each step lasts; also the window of the queries."),
+    interval: duration
+      .prefault("1m")
+      .describe("Time between checks, and how long each step lasts; also the window of the queries, widened to four scrape intervals of the server's Prometheus when shorter."),
     threshold: z.number().int().min(1).max(100).default(2).describe("Failed checks that roll the canary back."),
     minRequests: z.number().int().min(0).default(20).describe("Requests the canary must have served in a check's window for its metrics to count."),
     promotion: z.enum(["auto", "manual"]).default("auto").describe("auto: promote after the last step; manual: wait at the gate for /canary promote."),
     progressDeadline: duration.prefault("10m").describe("How long the canary pods (and at promotion, the stable ones) may take to become ready."),
-    metrics: metricsSchema.default({ telemetry: "istio", successRate: { min: 99 }, latencyP99: { max: 500 }, custom: [] }),
+    metrics: metricsSchema.prefault({}),
   })
   .strict()
   .superRefine((canary, ctx) => {

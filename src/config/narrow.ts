@@ -14,6 +14,8 @@ export interface GrantedEnvironment {
   identity?: Identity;
   /** The Prometheus of the environment's context, from the policy (never from the repository). */
   prometheus?: string;
+  /** How often that Prometheus scrapes, in ms: a query window is at least four of these. */
+  prometheusScrapeIntervalMs?: number;
 }
 
 export type Authorization =
@@ -73,8 +75,8 @@ export function authorize(params: {
       environment: { ...environment, context, clusterScoped, allowedNamespaces: environment.allowedNamespaces ?? rule.namespaces },
       ...(rule.impersonate ? { identity: rule.impersonate } : {}),
     };
-    const prometheus = params.policy.contexts[context]?.prometheus;
-    return prometheus ? { ...granted, prometheus } : granted;
+    const settings = params.policy.contexts[context];
+    return settings?.prometheus ? { ...granted, prometheus: settings.prometheus, prometheusScrapeIntervalMs: settings.scrapeInterval } : granted;
   });
   if (findings.length > 0) return { ok: false, reason: "beyond-policy", findings };
   return { ok: true, environments, forks };

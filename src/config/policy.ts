@@ -6,6 +6,7 @@ import picomatch from "picomatch";
 import { z } from "zod";
 import type { Finding } from "../manifests/types.js";
 import { parseYamlConfig } from "./load.js";
+import { duration } from "./canary-schema.js";
 import { kindName } from "./schema.js";
 
 export const forksLevels = ["ignore", "validate", "plan"] as const;
@@ -47,6 +48,11 @@ export const ruleSchema = z
   })
   .strict();
 
+/** kube-prometheus-stack's scrape interval, the most common in clusters that run canaries. */
+const defaultScrapeIntervalMs = 30_000;
+
+export const prometheusUrl = z.url({ protocol: /^https?$/ });
+
 export const policySchema = z
   .object({
     rules: z.array(ruleSchema).describe("Checked in order; a repository no rule matches gets no cluster access."),
@@ -55,7 +61,10 @@ export const policySchema = z
         z.string(),
         z
           .object({
-            prometheus: z.url({ protocol: /^https?$/ }).optional().describe("The Prometheus that canary analysis of this context queries."),
+            prometheus: prometheusUrl.optional().describe("The Prometheus that canary analysis of this context queries (credentials may be given as https://user:password@host)."),
+            scrapeInterval: duration
+              .default(defaultScrapeIntervalMs)
+              .describe("How often that Prometheus scrapes the workloads: a canary's query window is at least four of them, so rate() always has samples to work with."),
           })
           .strict(),
       )
@@ -77,9 +86,10 @@ export function parsePolicy(text: string, file: string): PolicyResult {
 
 /**
  * Without a policy file (never in production): the kubeconfig's current context, any namespace,
- * namespaced kinds only, no force, no guarded prunes, no adoption, no impersonation.
+ * namespaced kinds only, no force, no guarded prunes, no adoption, no impersonation; and the
+ * Prometheus of SLIPWAY_PROMETHEUS_URL for that context, when the server was given one.
  */
-export function developmentPolicy(currentContext: string): Policy {
+export function developmentPolicy(currentContext: string, options: { prometheus?: string } = {}): Policy {
   return {
     rules: [
       {
@@ -93,7 +103,7 @@ export function developmentPolicy(currentContext: string): Policy {
         forks: "validate",
       },
     ],
-    contexts: {},
+    contexts: options.prometheus ? { [currentContext]: { prometheus: options.prometheus, scrapeInterval: defaultScrapeIntervalMs } } : {},
   };
 }
 

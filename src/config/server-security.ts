@@ -2,7 +2,7 @@
 // and the key of config hashes. Both are refused at startup when missing in production or
 // invalid, saying what and where; neither is ever taken from a repository.
 import { readFileSync } from "node:fs";
-import { developmentPolicy, parsePolicy, type Policy } from "./policy.js";
+import { developmentPolicy, parsePolicy, prometheusUrl, type Policy } from "./policy.js";
 
 export interface SecuritySettings {
   policy: Policy;
@@ -47,7 +47,12 @@ function readPolicy(params: { env: NodeJS.ProcessEnv; production: boolean; readF
     if (params.production) {
       throw new SettingsError("SLIPWAY_POLICY must name the server's policy file in production: without it every repository the app is installed on would get the development default.");
     }
-    return { policy: developmentPolicy(params.currentContext()), policySource: "the development default (no SLIPWAY_POLICY)" };
+    const prometheus = readDevelopmentPrometheus(params.env);
+    const source = `the development default (no SLIPWAY_POLICY${prometheus ? ", Prometheus from SLIPWAY_PROMETHEUS_URL" : ""})`;
+    return { policy: developmentPolicy(params.currentContext(), prometheus ? { prometheus } : {}), policySource: source };
+  }
+  if (params.env.SLIPWAY_PROMETHEUS_URL?.trim()) {
+    throw new SettingsError("SLIPWAY_PROMETHEUS_URL is only read without a policy file: with SLIPWAY_POLICY, give each context's Prometheus as contexts.<context>.prometheus in the policy, and unset SLIPWAY_PROMETHEUS_URL.");
   }
   let text: string;
   try {
@@ -61,6 +66,15 @@ function readPolicy(params: { env: NodeJS.ProcessEnv; production: boolean; readF
     throw new SettingsError(`the policy file is invalid:\n${problems.join("\n")}`);
   }
   return { policy: parsed.policy, policySource: path };
+}
+
+/** SLIPWAY_PROMETHEUS_URL, for the development policy: an http(s) URL, or nothing. */
+function readDevelopmentPrometheus(env: NodeJS.ProcessEnv): string | undefined {
+  const text = env.SLIPWAY_PROMETHEUS_URL?.trim();
+  if (!text) return undefined;
+  // The message never quotes the URL: it may hold a password.
+  if (!prometheusUrl.safeParse(text).success) throw new SettingsError("SLIPWAY_PROMETHEUS_URL must be an http:// or https:// URL, such as http://localhost:9090.");
+  return text;
 }
 
 function readConfigHashKey(params: { env: NodeJS.ProcessEnv; production: boolean; readFile: (path: string) => string }): string {

@@ -45,6 +45,7 @@ describe("parsePolicy", () => {
     ["an unknown key", "rules:\n  - repositories: [a/b]\n    contexts: [x]\n    namespaces: [ns]\n    namepsaces: [z]\n", 2, /Unrecognized key.*namepsaces/],
     ["a repository pattern without owner", "rules:\n  - repositories: [web]\n    contexts: [x]\n    namespaces: [ns]\n", 2, /owner\/name/],
     ["a rule without namespaces", "rules:\n  - repositories: [a/b]\n    contexts: [x]\n", 2, /namespaces/],
+    ["a scrape interval that is not a duration", "rules: []\ncontexts:\n  x:\n    prometheus: http://p:9090\n    scrapeInterval: 15\n", 5, /scrapeInterval/],
     ["a Prometheus that is not an http(s) URL", "rules: []\ncontexts:\n  x:\n    prometheus: file:///etc/passwd\n", 4, /prometheus/],
   ])("refuses %s, saying where", (_what, text, line, message) => {
     const parsed = parsePolicy(text, "policy.yaml");
@@ -72,6 +73,7 @@ describe("authorize: a repository can only narrow its rule", () => {
           environment: { name: "prod", context: "prod", namespace: "web", allowedNamespaces: ["web", "web-*"], clusterScoped: [] },
           identity: { user: "system:serviceaccount:slipway-tenants:web", groups: ["tenants"] },
           prometheus: "http://prometheus.monitoring:9090",
+          prometheusScrapeIntervalMs: 30_000,
         },
       ],
     });

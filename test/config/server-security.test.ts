@@ -18,6 +18,12 @@ describe("readSecuritySettings", () => {
     expect(settings.configHashKey).toBe(developmentConfigHashKey);
   });
 
+  it("without a policy file, takes the current context's Prometheus from SLIPWAY_PROMETHEUS_URL", () => {
+    const settings = read({ SLIPWAY_PROMETHEUS_URL: "http://localhost:9090" });
+    expect(settings.policy.contexts).toEqual({ "kind-dev": { prometheus: "http://localhost:9090", scrapeInterval: 30_000 } });
+    expect(settings.policySource).toContain("SLIPWAY_PROMETHEUS_URL");
+  });
+
   it("reads the policy and the key from files", () => {
     const settings = read({ SLIPWAY_POLICY: "/etc/slipway/policy.yaml", SLIPWAY_CONFIG_HASH_KEY_FILE: "/run/key", NODE_ENV: "production" });
     expect(settings.policy.rules[0]?.repositories).toEqual(["acme/*"]);
@@ -30,9 +36,15 @@ describe("readSecuritySettings", () => {
     ["a policy file that cannot be read", { SLIPWAY_POLICY: "/nope.yaml" }, /cannot be read/],
     ["no config hash key in production", { NODE_ENV: "production", SLIPWAY_POLICY: "/etc/slipway/policy.yaml" }, /SLIPWAY_CONFIG_HASH_KEY .*must be set in production/],
     ["a short key in production", { NODE_ENV: "production", SLIPWAY_POLICY: "/etc/slipway/policy.yaml", SLIPWAY_CONFIG_HASH_KEY: "hunter2hunter2" }, /at least 32 characters/],
+    ["SLIPWAY_PROMETHEUS_URL beside a policy file", { SLIPWAY_POLICY: "/etc/slipway/policy.yaml", SLIPWAY_PROMETHEUS_URL: "http://p:9090" }, /contexts\.<context>\.prometheus in the policy/],
+    ["a SLIPWAY_PROMETHEUS_URL that is not http(s)", { SLIPWAY_PROMETHEUS_URL: "file:///etc/passwd" }, /SLIPWAY_PROMETHEUS_URL must be an http/],
   ])("refuses to start with %s, saying why", (_what, env, message) => {
     expect(() => read(env)).toThrow(SettingsError);
     expect(() => read(env)).toThrow(message);
+  });
+
+  it("never quotes the Prometheus URL, which may hold a password, in an error", () => {
+    expect(() => read({ SLIPWAY_PROMETHEUS_URL: "ftp://user:hunter2@p" })).not.toThrow(/hunter2/);
   });
 
   it("never quotes the key in an error", () => {
