@@ -10,7 +10,7 @@ import { isNotFound } from "../kube/errors.js";
 import type { KubeObject } from "../manifests/object.js";
 import { numberAt } from "../manifests/fields.js";
 import { runCheck, type PrometheusClient } from "./metrics.js";
-import { advance, checkDue, type Observation, type ReadinessObservation } from "./progress.js";
+import { advance, checkDue, nextCheckAt, type Observation, type ReadinessObservation } from "./progress.js";
 import { readRouteWeight, setRouteWeight } from "./router.js";
 import type { RouteRule } from "./route-kinds.js";
 import { CanaryStateConflict, readCanaryState, writeCanaryState } from "./state-store.js";
@@ -223,15 +223,6 @@ export function recordEvent(state: CanaryState, event: CanaryEvent): CanaryState
 
 /** The next tick: when the next check is due in a checking phase, soon while the cluster moves. */
 function nextTickIn(state: CanaryState, now: number, pollMs: number): number {
-  switch (state.phase) {
-    case "preflight":
-    case "progressing":
-    case "awaiting-promotion":
-    case "paused": {
-      const last = Math.max(Date.parse(state.checks.at(-1)?.at ?? "") || 0, Date.parse(state.stepSince ?? state.phaseSince));
-      return Math.max(250, Math.min(pollMs * 6, last + state.config.interval - now));
-    }
-    default:
-      return pollMs;
-  }
+  const due = nextCheckAt(state, state.config);
+  return due === undefined ? pollMs : Math.max(250, Math.min(pollMs * 6, due - now));
 }

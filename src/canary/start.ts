@@ -5,7 +5,6 @@ import { canaryWorkloadName } from "../config/canary-schema.js";
 import { canaryName, canaryStateName, type CanaryDecision } from "../desired/canary.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { numberAt } from "../manifests/fields.js";
-import type { KubeObject } from "../manifests/object.js";
 import { canaryFieldManager, recordEvent } from "./controller.js";
 import { readCanaryState, writeCanaryState, type StoredCanaryState } from "./state-store.js";
 import { finalPhases, type CanaryState } from "./types.js";
@@ -81,7 +80,7 @@ async function createState(
     context: context.context,
     config: decision.config,
     routeBase: decision.routeBase ?? [],
-    replicas: Math.max(1, numberAt(decision.desiredStable as KubeObject, ["spec", "replicas"]) ?? 1),
+    replicas: Math.max(1, numberAt(decision.desiredStable, ["spec", "replicas"]) ?? 1),
     branch: context.branch,
     commit: context.commit,
     ...(context.pullRequest !== undefined ? { pullRequest: context.pullRequest } : {}),

@@ -45,10 +45,10 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
       clusters: deps.clusters,
       policy: deps.policy,
       fieldManager: deps.fieldManager,
-      installationClient: (installation) => app.auth(installation) as Promise<GitHubClient>,
+      installationClient: (installation) => app.auth(installation),
       applyEnvironment: ({ repo, installation, branch, environment }) => {
         void (async () => {
-          const octokit = (await app.auth(installation)) as GitHubClient;
+          const octokit = await app.auth(installation);
           const { data } = await octokit.rest.repos.get({ owner: repo.owner, repo: repo.repo });
           enqueueBranchApply(deps, {
             octokit,

@@ -6,7 +6,6 @@
 //   - a command is bound to the pull request whose merge started the canary, needs write access,
 //     runs once per comment (its id is recorded in the state) and is written with the state's
 //     version, so it never undoes a tick's work or another command.
-import type { Probot } from "probot";
 import { canaryFieldManager, tickCanary, recordEvent, type CanaryRuntime } from "../canary/controller.js";
 import { createPrometheusClient } from "../canary/metrics.js";
 import { startCanaries, type StartedCanary } from "../canary/start.js";
