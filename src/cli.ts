@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // The `slipway` command line: the same engine as the GitHub App. Parses arguments, runs one
 // command, prints its output, exits with its code. No logic here.
+// A command imports what it uses when it runs (`--help` loads none of it): start-up is most of
+// a small plan's time.
 import { parseArgs } from "node:util";
-import { readCommandLineHashKey } from "./config/server-security.js";
-import { readServerSettings } from "./config/server.js";
 import { UsageError } from "./cli/local-files.js";
-import { runPlanCommand } from "./cli/plan-command.js";
 
 const usage = `Usage: slipway plan [PATH...] [options]
 
@@ -50,6 +49,11 @@ async function main(argv: string[]): Promise<number> {
   if (command !== "plan") throw new UsageError(`unknown command "${command}"`);
   const output = values.output;
   if (output !== "text" && output !== "markdown" && output !== "json") throw new UsageError(`--output must be text, markdown or json`);
+  const [{ runPlanCommand }, { readServerSettings }, { readCommandLineHashKey }] = await Promise.all([
+    import("./cli/plan-command.js"),
+    import("./config/server.js"),
+    import("./config/server-security.js"),
+  ]);
   const result = await runPlanCommand({
     paths,
     context: values.context,
