@@ -21,7 +21,10 @@ Options:
   -h, --help           this help
 
 Environment: SLIPWAY_CONFIG_HASH_KEY (or _FILE), the server's key for config hashes, so that
-the plan matches what the server applies; SLIPWAY_FIELD_MANAGER (default "slipway").
+the plan matches what the server applies; SLIPWAY_FIELD_MANAGER (default "slipway");
+XDG_CACHE_HOME: discovery is cached per API server in $XDG_CACHE_HOME/slipway/discovery
+(default ~/.cache/slipway/discovery) for 6 hours, as kubectl caches it; an unknown kind
+refreshes it.
 
 Exit codes: 0 nothing would change, 1 something would change, 2 errors (invalid manifests,
 rejected dry-runs, failing conflicts, an unreachable cluster, or bad arguments).
@@ -49,10 +52,11 @@ async function main(argv: string[]): Promise<number> {
   if (command !== "plan") throw new UsageError(`unknown command "${command}"`);
   const output = values.output;
   if (output !== "text" && output !== "markdown" && output !== "json") throw new UsageError(`--output must be text, markdown or json`);
-  const [{ runPlanCommand }, { readServerSettings }, { readCommandLineHashKey }] = await Promise.all([
+  const [{ runPlanCommand }, { readServerSettings }, { readCommandLineHashKey }, { defaultDiscoveryCacheDir }] = await Promise.all([
     import("./cli/plan-command.js"),
     import("./config/server.js"),
     import("./config/server-security.js"),
+    import("./kube/discovery-cache.js"),
   ]);
   const result = await runPlanCommand({
     paths,
@@ -65,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     configHashKey: readCommandLineHashKey(process.env),
     color: !values["no-color"] && process.stdout.isTTY === true && !process.env.NO_COLOR,
     cwd: process.cwd(),
+    discoveryCacheDir: defaultDiscoveryCacheDir(process.env),
   });
   process.stdout.write(result.output);
   return result.exitCode;

@@ -25,6 +25,8 @@ export interface PlanCommandOptions {
   configHashKey: string;
   color: boolean;
   cwd: string;
+  /** Where discovery is cached between runs, per API server (default: not cached). */
+  discoveryCacheDir?: string;
 }
 
 export interface CommandResult {
@@ -75,15 +77,22 @@ function render(plans: EnvironmentPlan[], options: PlanCommandOptions): string {
 type Kube = Awaited<ReturnType<typeof loadKube>>;
 
 async function loadKube() {
-  const [{ KubeClient }, { Discovery }, { ObjectStore }] = await Promise.all([import("../kube/client.js"), import("../kube/discovery.js"), import("../kube/objects.js")]);
-  return { KubeClient, Discovery, ObjectStore };
+  const [{ KubeClient }, { Discovery }, { ObjectStore }, { diskDiscoveryCache }] = await Promise.all([
+    import("../kube/client.js"),
+    import("../kube/discovery.js"),
+    import("../kube/objects.js"),
+    import("../kube/discovery-cache.js"),
+  ]);
+  return { KubeClient, Discovery, ObjectStore, diskDiscoveryCache };
 }
 
 async function clusterTarget(kube: Kube, environment: EnvironmentConfig, options: PlanCommandOptions): Promise<PlanTarget> {
   const client = await kube.KubeClient.fromKubeConfig({ context: options.context ?? environment.context }).catch((error: unknown) => {
     throw new UsageError(`cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)} (use --offline to plan without a cluster)`);
   });
-  return { mode: "cluster", store: new kube.ObjectStore(client, new kube.Discovery(client)), context: client.contextName };
+  const dir = options.discoveryCacheDir;
+  const discovery = new kube.Discovery(client, dir ? { cache: kube.diskDiscoveryCache({ server: client.server, dir }) } : {});
+  return { mode: "cluster", store: new kube.ObjectStore(client, discovery), context: client.contextName };
 }
 
 /**
