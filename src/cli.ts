@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // The `slipway` command line: the same engine as the GitHub App. Parses arguments, runs one
 // command, prints its output, exits with its code. No logic here.
+// A command imports what it uses when it runs (`--help` loads none of it): start-up is most of
+// a small plan's time.
 import { parseArgs } from "node:util";
-import { readCommandLineHashKey } from "./config/server-security.js";
-import { readServerSettings } from "./config/server.js";
 import { UsageError } from "./cli/local-files.js";
-import { runPlanCommand } from "./cli/plan-command.js";
 
 const usage = `Usage: slipway plan [PATH...] [options]
 
@@ -22,7 +21,10 @@ Options:
   -h, --help           this help
 
 Environment: SLIPWAY_CONFIG_HASH_KEY (or _FILE), the server's key for config hashes, so that
-the plan matches what the server applies; SLIPWAY_FIELD_MANAGER (default "slipway").
+the plan matches what the server applies; SLIPWAY_FIELD_MANAGER (default "slipway");
+XDG_CACHE_HOME: discovery is cached per API server in $XDG_CACHE_HOME/slipway/discovery
+(default ~/.cache/slipway/discovery) for 6 hours, as kubectl caches it; an unknown kind
+refreshes it.
 
 Exit codes: 0 nothing would change, 1 something would change, 2 errors (invalid manifests,
 rejected dry-runs, failing conflicts, an unreachable cluster, or bad arguments).
@@ -50,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
   if (command !== "plan") throw new UsageError(`unknown command "${command}"`);
   const output = values.output;
   if (output !== "text" && output !== "markdown" && output !== "json") throw new UsageError(`--output must be text, markdown or json`);
+  const [{ runPlanCommand }, { readServerSettings }, { readCommandLineHashKey }, { defaultDiscoveryCacheDir }] = await Promise.all([
+    import("./cli/plan-command.js"),
+    import("./config/server.js"),
+    import("./config/server-security.js"),
+    import("./kube/discovery-cache.js"),
+  ]);
   const result = await runPlanCommand({
     paths,
     context: values.context,
@@ -61,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
     configHashKey: readCommandLineHashKey(process.env),
     color: !values["no-color"] && process.stdout.isTTY === true && !process.env.NO_COLOR,
     cwd: process.cwd(),
+    discoveryCacheDir: defaultDiscoveryCacheDir(process.env),
   });
   process.stdout.write(result.output);
   return result.exitCode;

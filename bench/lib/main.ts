@@ -26,7 +26,9 @@ export interface BenchmarkParams<R> {
   /** Objects per scenario when --sizes is not given. */
   defaultSizes: number[];
   /** Measures one size; each size gets fresh namespaces. */
-  runSize: (params: { size: number; runs: number; cluster: BenchCluster; workDir: string; log: Log }) => Promise<R>;
+  runSize: (params: { size: number; runs: number; cluster: BenchCluster; workDir: string; log: Log; beforeCli?: string }) => Promise<R>;
+  /** Work before the cluster starts, untimed: bench:plan builds the command line it runs. */
+  prepare?: (log: Log) => Promise<void>;
   renderTable: (params: { results: R[]; setup: BenchSetup }) => string;
   /** What a size's checks found wrong, one message each; empty when they all passed. */
   mismatchesOf: (result: R) => string[];
@@ -48,13 +50,14 @@ async function main<R>(params: BenchmarkParams<R>, log: Log): Promise<number> {
   const { results, table } = await withCleanup({ log }, async (defer) => {
     const workDir = await mkdtemp(join(tmpdir(), `slipway-${params.name.replace(":", "-")}-`));
     defer(() => rm(workDir, { recursive: true, force: true }));
+    await params.prepare?.(log);
     const assets = await ensureAssets({ log });
     const cluster = await startCluster({ assets, controllers: options.controllers, log });
     defer(() => cluster.stop());
 
     const target = { kubeconfigPath: cluster.kubeconfigPath, kubectl: assets.kubectl };
     const results: R[] = [];
-    for (const size of options.sizes) results.push(await params.runSize({ size, runs: options.runs, cluster: target, workDir, log }));
+    for (const size of options.sizes) results.push(await params.runSize({ size, runs: options.runs, cluster: target, workDir, log, beforeCli: options.beforeCli }));
     const setup = await describeSetup({ kubectl: assets.kubectl, runs: options.runs, controllers: options.controllers });
     return { results, table: params.renderTable({ results, setup }) };
   });
@@ -77,6 +80,8 @@ interface BenchOptions {
   runs: number;
   /** Start kube-controller-manager, kube-scheduler and kwok as well (default: API server and etcd only). */
   controllers: boolean;
+  /** bench:plan: another build's cli.js, timed beside this one in the same runs (before/after a change). */
+  beforeCli?: string;
 }
 
 interface BenchDefaults {
@@ -88,7 +93,7 @@ interface BenchDefaults {
 const defaultBenchOptions: BenchOptions = { sizes: [100, 500, 1000], runs: 3, controllers: false };
 
 const usageOf = (defaults: BenchDefaults) =>
-  `usage: npm run ${defaults.script} -- [--sizes ${defaults.options.sizes.join(",")}] [--runs ${defaults.options.runs}] [--controllers]`;
+  `usage: npm run ${defaults.script} -- [--sizes ${defaults.options.sizes.join(",")}] [--runs ${defaults.options.runs}] [--controllers] [--before-cli path/to/cli.js]`;
 
 function parseBenchOptions(argv: string[], defaults: BenchDefaults): BenchOptions {
   const { values } = parseArgs({
@@ -97,6 +102,7 @@ function parseBenchOptions(argv: string[], defaults: BenchDefaults): BenchOption
       sizes: { type: "string" },
       runs: { type: "string" },
       controllers: { type: "boolean", default: false },
+      "before-cli": { type: "string" },
     },
     strict: true,
   });
@@ -105,7 +111,7 @@ function parseBenchOptions(argv: string[], defaults: BenchDefaults): BenchOption
   // Ascending: each size's warm-up is then the first run that needs its memory (see plan-size.ts).
   const sizes = [...new Set(given)].sort((a, b) => a - b);
   const runs = values.runs === undefined ? defaults.options.runs : positiveInteger(values.runs, "--runs", help);
-  return { sizes, runs, controllers: values.controllers };
+  return { sizes, runs, controllers: values.controllers, beforeCli: values["before-cli"] };
 }
 
 function positiveInteger(text: string, flag: string, help: string): number {

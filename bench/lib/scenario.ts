@@ -8,10 +8,11 @@ import { stringify } from "yaml";
 import type { ObjectStore } from "../../src/kube/objects.js";
 import { displayName, refOf, type KubeObject, type ObjectRef } from "../../src/manifests/object.js";
 import { mapConcurrent } from "../../src/util/map-concurrent.js";
-import { generateApps } from "./apps.js";
+import { limitRequests, type LimitRequest } from "./api-limit.js";
+import { benchEnvironment, generateApps } from "./apps.js";
 import { connect, fieldManager, kubectlName } from "./tools.js";
 
-/** kubectl reads a directory, and Slipway is given the same files' contents (readManifests in tools.ts). */
+/** Both tools read the same files from disk. */
 async function writeManifests(params: { dir: string; files: Array<{ path: string; objects: KubeObject[] }> }): Promise<void> {
   for (const file of params.files) {
     const target = join(params.dir, file.path);
@@ -31,16 +32,19 @@ async function seedNamespace(params: { store: ObjectStore; namespace: string; ob
   await mapConcurrent(params.objects, 16, (object) => store.apply(object, { fieldManager }));
 }
 
-// bench:plan, one size: a fresh namespace holding the "before" objects, and both revisions of
-// the manifests on disk.
+// bench:plan, one size: a fresh namespace holding the "before" objects, and a checkout of the
+// pull request's head: its .github/slipway.yml (the environment, as a repository defines it)
+// and the changed manifests under apps/.
 export interface PlanScenario {
   namespace: string;
-  /** The manifests as the pull request leaves them (half of the objects changed). */
+  /** The checkout's root, where `slipway plan apps` runs. */
+  root: string;
+  /** The manifests as the pull request leaves them (half of the objects changed), under root: kubectl diffs this directory. */
   headDir: string;
-  /** The same files before the change: what is live. */
-  baseDir: string;
   /** kubectl names of the objects the head revision changes. */
   edited: Set<string>;
+  /** The API server's limit for this plan: the requests it must make at least (api-limit.ts). */
+  limitRequests: LimitRequest[];
   /** For kubectl's temporary files. */
   scratchDir: string;
 }
@@ -48,20 +52,30 @@ export interface PlanScenario {
 export async function preparePlanScenario(params: { size: number; kubeconfigPath: string; workDir: string }): Promise<PlanScenario> {
   const namespace = `bench-${params.size}-${randomBytes(3).toString("hex")}`;
   const apps = generateApps({ count: params.size, namespace });
-  const headDir = join(params.workDir, namespace, "head");
-  const baseDir = join(params.workDir, namespace, "base");
-  await writeManifests({ dir: baseDir, files: apps.map((app) => ({ path: app.path, objects: app.before })) });
-  await writeManifests({ dir: headDir, files: apps.map((app) => ({ path: app.path, objects: app.after })) });
+  const root = join(params.workDir, namespace, "checkout");
+  const headDir = join(root, "apps");
+  // Only the file names under apps/: generateApps names them `apps/<app>.yaml`.
+  await writeManifests({ dir: root, files: apps.map((app) => ({ path: app.path, objects: app.after })) });
+  await writeRepoConfig({ root, namespace });
   const edited = new Set(
     apps.flatMap((app) => app.after.filter((after, index) => !isDeepStrictEqual(after, app.before[index])).map((after) => kubectlName(refOf(after)))),
   );
+  const head = apps.flatMap((app) => app.after);
+  const requests = limitRequests({ namespace, objects: head.map((object) => ({ kind: object.kind, name: object.metadata.name ?? "", body: object })) });
   const { client, store } = await connect(params.kubeconfigPath);
   try {
     await seedNamespace({ store, namespace, objects: apps.flatMap((app) => app.before) });
   } finally {
     client.close();
   }
-  return { namespace, headDir, baseDir, edited, scratchDir: join(params.workDir, namespace, "kubectl") };
+  return { namespace, root, headDir, edited, limitRequests: requests, scratchDir: join(params.workDir, namespace, "kubectl") };
+}
+
+/** The environment the objects were stamped for (apps.ts), as the repository's configuration. */
+async function writeRepoConfig(params: { root: string; namespace: string }): Promise<void> {
+  const config = { environments: [{ name: benchEnvironment, paths: ["apps/**/*.yaml"], namespace: params.namespace, conflicts: "warn" }] };
+  await mkdir(join(params.root, ".github"), { recursive: true });
+  await writeFile(join(params.root, ".github", "slipway.yml"), stringify(config));
 }
 
 // bench:apply, one run: a fresh, empty namespace per tool, so that the first apply is a first

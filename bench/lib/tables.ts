@@ -36,29 +36,50 @@ export function describeMachine(): string {
   return `${cores.length} × ${cores[0]?.model.trim() ?? "unknown CPU"}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`;
 }
 
-/** bench:plan: one row per size. */
+/** bench:plan: one row per size; with --before-cli, the older build's time beside this one's. */
 export function renderPlanTable(params: { results: PlanSizeResult[]; setup: BenchSetup }): string {
   const { setup } = params;
+  const withBefore = params.results.some((result) => result.beforeSeconds.length > 0);
+  const seconds = (values: number[]) => median(values).toFixed(2);
+  const peak = (values: number[]) => Math.max(...values).toFixed(0);
   const rows = params.results.map((result) => {
     const slipway = median(result.slipwaySeconds);
     const kubectl = median(result.kubectlSeconds);
+    const limit = median(result.limitSeconds);
     const matched = result.mismatches.length === 0 ? `yes (${result.edited} changed)` : `**NO** (${result.edited} edited)`;
     return [
       String(result.size),
+      ...(withBefore ? [seconds(result.beforeSeconds)] : []),
       slipway.toFixed(2),
       kubectl.toFixed(2),
-      `${(kubectl / slipway).toFixed(1)}×`,
-      `+${Math.max(...result.rssDeltaMiB).toFixed(1)} (${Math.max(...result.rssPeakMiB).toFixed(1)})`,
+      `${limit.toFixed(2)} (${result.limitRequests} requests)`,
+      `${(slipway / limit).toFixed(2)}×`,
+      `${(slipway / kubectl).toFixed(2)}×`,
+      `${withBefore ? `${peak(result.beforePeakMiB)} → ` : ""}${peak(result.slipwayPeakMiB)}`,
+      peak(result.kubectlPeakMiB),
       matched,
     ];
   });
-  const header = ["N objects", "Slipway median (s)", "kubectl diff median (s)", "ratio (kubectl/Slipway)", "Slipway peak RSS (MiB): over baseline (absolute)", "changed sets match"];
+  const header = [
+    "N objects",
+    ...(withBefore ? ["`slipway plan` before (s)"] : []),
+    "`slipway plan` (s)",
+    "`kubectl diff --server-side` (s)",
+    "API server's limit (s)",
+    "Slipway ÷ limit",
+    "Slipway ÷ kubectl",
+    `Slipway peak RSS (MiB)${withBefore ? ": before → after" : ""}`,
+    "kubectl peak RSS (MiB)",
+    "changed sets match",
+  ];
   return [
     `Plan of N objects (⅓ each Deployments, Services, ConfigMaps; half of them changed) against a local ` +
-      `kube-apiserver${setup.controllers ? " with controllers" : " (no controllers)"}: Slipway's \`planEnvironment\` ` +
-      `(fresh client and discovery per run, 32 requests in flight) vs \`kubectl diff --server-side\` ` +
-      `(fresh discovery cache per run, kubectl's default --concurrency=1). Times: median of ${setup.runs} runs after one warm-up each, order alternated. ` +
-      `Memory: highest RSS sampled every 20 ms during any Slipway run, above the RSS before it (after a full GC), and absolute.`,
+      `kube-apiserver${setup.controllers ? " with controllers" : " (no controllers)"}, each tool run as a new process on the same files: ` +
+      `the built \`slipway plan --output json apps\` (\`node lib/cli.js\`, from a checkout whose .github/slipway.yml defines the environment) ` +
+      `vs \`kubectl diff --server-side -f apps -R\` (kubectl's default --concurrency=1). Both keep their discovery caches between runs, as for a user; the warm-up fills them. ` +
+      `The API server's limit: one LIST per kind and one server-side dry-run apply per object, 32 in flight over keep-alive connections (a fresh agent, so its TLS handshakes count), ` +
+      `bodies serialised beforehand, answers read but not parsed: no plan of these objects can be faster. ` +
+      `Times: median of ${plural(setup.runs, "run")} after one warm-up, order rotated. Peak RSS: GNU time's maximum resident set size, highest of all runs.`,
     "",
     ...markdownTable({ header, rows, align: (column) => (column === header.length - 1 ? "left" : "right") }),
     "",

@@ -1,22 +1,22 @@
-// The two tools under test, one timed run each: Slipway's engine in this process (plan, apply)
-// and the kubectl the test cluster was built with (diff, apply), on the same files and cluster.
+// The tools under test, one timed run each: Slipway's apply engine in this process, and the
+// kubectl the test cluster was built with (diff, apply), on the same files and cluster. The plan
+// runs Slipway's built command line instead (cli-plan.ts).
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { applyEnvironment } from "../../src/apply/apply-environment.js";
 import type { ApplyReport } from "../../src/apply/types.js";
-import { defineEnvironment, environmentSchema, type EnvironmentConfig } from "../../src/config/schema.js";
+import { defineEnvironment } from "../../src/config/schema.js";
 import { KubeClient } from "../../src/kube/client.js";
 import { Discovery } from "../../src/kube/discovery.js";
 import { ObjectStore } from "../../src/kube/objects.js";
 import type { ManifestFile } from "../../src/manifests/manifest-file.js";
 import { groupOf, versionOf, type ObjectRef } from "../../src/manifests/object.js";
-import type { EnvironmentPlan, PlanAction } from "../../src/plan/types.js";
-import { planEnvironment } from "../../src/planning/plan-environment.js";
 import { benchEnvironment } from "./apps.js";
 import { CheckFailed } from "./compare.js";
 import { countRequests, measureRss, type RequestTally, type RssPeak } from "./measure.js";
+import { runTimed } from "./peak-memory.js";
 
 /** The manager both tools apply as, and that seeds the "before" objects. */
 export const fieldManager = "slipway";
@@ -53,50 +53,6 @@ export async function readManifests(dir: string): Promise<ManifestFile[]> {
 export function kubectlName(ref: ObjectRef): string {
   const group = groupOf(ref.apiVersion);
   return `${group ? `${group}.` : ""}${versionOf(ref.apiVersion)}.${ref.kind}.${ref.namespace ?? ""}.${ref.name}`;
-}
-
-// One timed Slipway plan: a fresh client, discovery and store (so discovery is in the time),
-// the manifests read from disk, and planEnvironment against the cluster.
-export interface SlipwayRun {
-  seconds: number;
-  rss: RssPeak;
-  /** Objects the plan would create or change, by kubectl's name for them, with their diffs. */
-  changed: Map<string, string>;
-  /** Anything in the plan that this benchmark does not expect: errors, rejections, conflicts. */
-  problems: string[];
-}
-
-const changedActions = new Set<PlanAction>(["create", "change"]);
-const expectedActions = new Set<PlanAction>(["create", "change", "unchanged"]);
-
-export async function runSlipway(params: { kubeconfigPath: string; namespace: string; headDir: string; baseDir: string }): Promise<SlipwayRun> {
-  // Through the schema, so every field the configuration does not set gets Slipway's default.
-  const environment: EnvironmentConfig = environmentSchema.parse({ name: benchEnvironment, paths: ["**/*.yaml"], namespace: params.namespace, conflicts: "warn" });
-  const { result, rss } = await measureRss(async () => {
-    const started = performance.now();
-    const { client, store } = await connect(params.kubeconfigPath);
-    try {
-      const [head, base] = await Promise.all([readManifests(params.headDir), readManifests(params.baseDir)]);
-      const target = { mode: "cluster" as const, store, context: client.contextName };
-      const plan = await planEnvironment({ environment, head, base, target, fieldManager });
-      return { plan, seconds: (performance.now() - started) / 1000 };
-    } finally {
-      client.close();
-    }
-  });
-  const changed = new Map(
-    result.plan.objects.filter((object) => changedActions.has(object.action)).map((object) => [kubectlName(object.ref), object.diff ?? ""]),
-  );
-  return { seconds: result.seconds, rss, changed, problems: problemsOf(result.plan) };
-}
-
-function problemsOf(plan: EnvironmentPlan): string[] {
-  return [
-    ...(plan.error ? [`plan error: ${plan.error}`] : []),
-    ...plan.findings.filter((finding) => finding.severity === "error").map((finding) => `finding ${finding.code}: ${finding.message}`),
-    ...plan.objects.filter((object) => !expectedActions.has(object.action)).map((object) => `${object.name}: ${object.action} ${object.note ?? ""}`),
-    ...plan.objects.flatMap((object) => object.conflicts.map((conflict) => `${object.name}: conflict on ${conflict.field} with ${conflict.manager}`)),
-  ];
 }
 
 // One timed Slipway apply: a fresh client, discovery and store (so discovery is in the time,
@@ -138,6 +94,8 @@ export async function runSlipwayApply(params: { kubeconfigPath: string; namespac
 // files (objects) that differ.
 export interface KubectlRun {
   seconds: number;
+  /** kubectl's peak resident memory. */
+  peakMiB: number;
   /** Objects that differ, by kubectl's name for them (`apps.v1.Deployment.<ns>.<name>`). */
   changed: Set<string>;
   stdout: string;
@@ -151,24 +109,23 @@ export async function runKubectlDiff(params: {
   kubectl: string;
   kubeconfigPath: string;
   dir: string;
-  /** Where kubectl's discovery cache and LIVE/MERGED directories go; removed with the benchmark's files. */
+  /** Where kubectl's LIVE/MERGED directories go; removed with the benchmark's files. */
   scratchDir: string;
+  /** kubectl's discovery cache; kept from run to run, as ~/.kube/cache is (default: a fresh one per run). */
+  cacheDir?: string;
   externalDiff?: string;
 }): Promise<KubectlRun> {
   const externalDiff = params.externalDiff ?? listChangedFiles;
   return withRunDir(params.scratchDir, async (runDir) => {
-    // A fresh discovery cache for every run, as Slipway gets: both pay for discovery each time.
-    const cacheDir = join(runDir, "cache");
+    const cacheDir = params.cacheDir ?? join(runDir, "cache");
     const args = ["diff", "--server-side", `--field-manager=${fieldManager}`, "--force-conflicts", "-f", params.dir, "-R", `--cache-dir=${cacheDir}`];
     // TMPDIR: an interrupted kubectl leaves its LIVE-* and MERGED-* directories behind.
     const env = { ...process.env, KUBECONFIG: params.kubeconfigPath, KUBECTL_EXTERNAL_DIFF: externalDiff, TMPDIR: runDir };
-    const started = performance.now();
-    const { exit, stdout, stderr } = await runCommand(params.kubectl, args, env);
-    const seconds = (performance.now() - started) / 1000;
+    const { exit, stdout, stderr, seconds, peakMiB } = await runTimed({ command: params.kubectl, args, env });
     // 0: no differences, 1: differences, >1: kubectl or the diff program failed.
     if (exit !== 0 && exit !== 1) throw new Error(`kubectl diff ${describeExit(exit)}:\n${stderr.slice(-4000)}`);
     const changed = externalDiff === listChangedFiles ? parseChangedFiles(stdout) : new Set<string>();
-    return { seconds, changed, stdout };
+    return { seconds, peakMiB, changed, stdout };
   });
 }
 

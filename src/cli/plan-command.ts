@@ -5,9 +5,6 @@ import { join, resolve } from "node:path";
 import picomatch from "picomatch";
 import { configPath, parseRepoConfig } from "../config/load.js";
 import { defineEnvironment, type EnvironmentConfig } from "../config/schema.js";
-import { KubeClient } from "../kube/client.js";
-import { Discovery } from "../kube/discovery.js";
-import { ObjectStore } from "../kube/objects.js";
 import { concludePlan, planHasChanges } from "../plan/summary.js";
 import type { EnvironmentPlan } from "../plan/types.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
@@ -15,6 +12,7 @@ import { planEnvironment, type PlanTarget } from "../planning/plan-environment.j
 import { renderPlanComment } from "../render/comment.js";
 import { renderPlanText } from "../render/text.js";
 import { gitRoot, readGitManifests, readLocalManifests, UsageError } from "./local-files.js";
+import { smallInputParser } from "./small-input-parser.js";
 
 export interface PlanCommandOptions {
   paths: string[];
@@ -27,6 +25,8 @@ export interface PlanCommandOptions {
   configHashKey: string;
   color: boolean;
   cwd: string;
+  /** Where discovery is cached between runs, per API server (default: not cached). */
+  discoveryCacheDir?: string;
 }
 
 export interface CommandResult {
@@ -35,6 +35,10 @@ export interface CommandResult {
 }
 
 export async function runPlanCommand(options: PlanCommandOptions): Promise<CommandResult> {
+  // The Kubernetes client (its library alone takes about half a second to import) loads while
+  // the files are read and parsed; an offline plan never loads it.
+  const kube = options.offline ? undefined : loadKube();
+  kube?.catch(() => undefined);
   const root = (await gitRoot(options.cwd)) ?? options.cwd;
   const paths = options.paths.length > 0 ? options.paths.map((path) => resolve(options.cwd, path)) : [options.cwd];
   const head = await readLocalManifests(paths, root);
@@ -42,10 +46,11 @@ export async function runPlanCommand(options: PlanCommandOptions): Promise<Comma
   const base = options.base ? await readGitManifests({ ref: options.base, paths, root }) : [];
   const environments = selectEnvironments({ root, head, base, options });
   const plans: EnvironmentPlan[] = [];
+  const parser = smallInputParser();
   for (const { environment, headFiles, baseFiles } of environments) {
-    const target = await planTarget(environment, options);
+    const target = kube ? await clusterTarget(await kube, environment, options) : ({ mode: "offline" } as const);
     try {
-      plans.push(await planEnvironment({ environment, head: headFiles, base: baseFiles, target, fieldManager: options.fieldManager, configHashKey: options.configHashKey }));
+      plans.push(await planEnvironment({ environment, head: headFiles, base: baseFiles, target, fieldManager: options.fieldManager, configHashKey: options.configHashKey, parser }));
     } finally {
       if (target.mode === "cluster") target.store.client.close();
     }
@@ -69,12 +74,25 @@ function render(plans: EnvironmentPlan[], options: PlanCommandOptions): string {
   }
 }
 
-async function planTarget(environment: EnvironmentConfig, options: PlanCommandOptions): Promise<PlanTarget> {
-  if (options.offline) return { mode: "offline" };
-  const client = await KubeClient.fromKubeConfig({ context: options.context ?? environment.context }).catch((error: unknown) => {
+type Kube = Awaited<ReturnType<typeof loadKube>>;
+
+async function loadKube() {
+  const [{ KubeClient }, { Discovery }, { ObjectStore }, { diskDiscoveryCache }] = await Promise.all([
+    import("../kube/client.js"),
+    import("../kube/discovery.js"),
+    import("../kube/objects.js"),
+    import("../kube/discovery-cache.js"),
+  ]);
+  return { KubeClient, Discovery, ObjectStore, diskDiscoveryCache };
+}
+
+async function clusterTarget(kube: Kube, environment: EnvironmentConfig, options: PlanCommandOptions): Promise<PlanTarget> {
+  const client = await kube.KubeClient.fromKubeConfig({ context: options.context ?? environment.context }).catch((error: unknown) => {
     throw new UsageError(`cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)} (use --offline to plan without a cluster)`);
   });
-  return { mode: "cluster", store: new ObjectStore(client, new Discovery(client)), context: client.contextName };
+  const dir = options.discoveryCacheDir;
+  const discovery = new kube.Discovery(client, dir ? { cache: kube.diskDiscoveryCache({ server: client.server, dir }) } : {});
+  return { mode: "cluster", store: new kube.ObjectStore(client, discovery), context: client.contextName };
 }
 
 /**

@@ -3,6 +3,7 @@
 // https://kubernetes.io/docs/concepts/overview/kubernetes-api/#aggregated-discovery), or from
 // the legacy endpoints when the server does not serve it.
 import type { KubeClient } from "./client.js";
+import type { DiscoveryCache } from "./discovery-cache.js";
 import type { DiscoveryList } from "./discovery-list.js";
 import { isAggregated, legacyDiscovery } from "./legacy-discovery.js";
 import { groupOf, versionOf, type ObjectRef } from "../manifests/object.js";
@@ -38,24 +39,41 @@ export class DiscoveryFailedError extends Error {
   }
 }
 
+export interface DiscoveryOptions {
+  /** A miss refreshes discovery (a CRD may have just been created), at most this often (default 2 s). */
+  refreshIntervalMs: number;
+  /**
+   * Mappings kept between processes (the command line's disk cache, discovery-cache.ts). What it
+   * holds is used without asking the server; a kind it does not know refreshes at once.
+   */
+  cache?: DiscoveryCache;
+}
+
+export const defaultDiscoveryOptions: DiscoveryOptions = { refreshIntervalMs: 2_000 };
+
 export class Discovery {
   private mappings: Map<string, ResourceMapping> | undefined;
   /** Group versions legacy discovery could not read, by `group/version`. */
   private failed = new Map<string, unknown>();
   private loading: Promise<Map<string, ResourceMapping>> | undefined;
+  /** When this process last fetched discovery from the server (0: never; cached mappings do not count). */
   private lastRefresh = 0;
+  /** After invalidate(), the cache predates the change: fetch from the server. */
+  private cacheStale = false;
+  private readonly options: DiscoveryOptions;
 
   constructor(
     private readonly client: KubeClient,
-    /** A miss refreshes discovery (a CRD may have just been created), at most this often. */
-    private readonly refreshIntervalMs = 2_000,
-  ) {}
+    options: Partial<DiscoveryOptions> = {},
+  ) {
+    this.options = { ...defaultDiscoveryOptions, ...options };
+  }
 
   /** The mapping for an object's apiVersion and kind, or undefined when the cluster does not serve it. */
   async find(ref: Pick<ObjectRef, "apiVersion" | "kind">): Promise<ResourceMapping | undefined> {
     const key = mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind);
     const found = (await this.load()).get(key);
-    if (found || Date.now() - this.lastRefresh < this.refreshIntervalMs) return this.orFailure(ref, found);
+    if (found || Date.now() - this.lastRefresh < this.options.refreshIntervalMs) return this.orFailure(ref, found);
     return this.orFailure(ref, (await this.load(true)).get(key));
   }
 
@@ -69,19 +87,30 @@ export class Discovery {
   ): Promise<(ref: Pick<ObjectRef, "apiVersion" | "kind">) => ResourceMapping | undefined> {
     let mappings = await this.load();
     const missing = expected.some((ref) => !mappings.has(mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind)));
-    if (missing && Date.now() - this.lastRefresh >= this.refreshIntervalMs) mappings = await this.load(true);
+    if (missing && Date.now() - this.lastRefresh >= this.options.refreshIntervalMs) mappings = await this.load(true);
     return (ref) => this.orFailure(ref, mappings.get(mappingKey(groupOf(ref.apiVersion), versionOf(ref.apiVersion), ref.kind)));
   }
 
   /** Forget what was discovered, after creating a CRD for example. */
   invalidate(): void {
     this.mappings = undefined;
+    this.cacheStale = true;
   }
 
   private load(refresh = false): Promise<Map<string, ResourceMapping>> {
     if (this.mappings && !refresh) return Promise.resolve(this.mappings);
-    this.loading ??= this.fetchAll().finally(() => (this.loading = undefined));
+    const cached = !refresh && !this.cacheStale && this.options.cache;
+    this.loading ??= (cached ? this.readCacheOrFetch(cached) : this.fetchAll()).finally(() => (this.loading = undefined));
     return this.loading;
+  }
+
+  private async readCacheOrFetch(cache: DiscoveryCache): Promise<Map<string, ResourceMapping>> {
+    const cached = await cache.read();
+    if (!cached) return this.fetchAll();
+    // lastRefresh stays as it is: this process has not asked the server, so a miss asks at once.
+    this.mappings = new Map(cached.map((mapping) => [mappingKey(mapping.group, mapping.version, mapping.kind), mapping]));
+    this.failed = new Map();
+    return this.mappings;
   }
 
   /** A missing mapping in a group version that could not be read throws rather than saying "not served". */
@@ -124,6 +153,9 @@ export class Discovery {
     }
     this.mappings = mappings;
     this.lastRefresh = Date.now();
+    this.cacheStale = false;
+    // Only a complete discovery is kept: a group version that could not be read is asked again next run.
+    if (this.options.cache && this.failed.size === 0) await this.options.cache.write([...mappings.values()]);
     return mappings;
   }
 }
