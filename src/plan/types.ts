@@ -133,6 +133,10 @@ export interface CanaryPlan {
   /** The canary's weights, in percent, before promotion. */
   steps: number[];
   promotion: "auto" | "manual";
+  /** Time between checks, in milliseconds. */
+  intervalMs: number;
+  /** What each check asks of the canary, in words: "success rate ≥ 99 %", "p99 ≤ 500 ms". */
+  checks: string[];
   reason: string;
 }
 

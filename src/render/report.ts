@@ -49,6 +49,7 @@ export function renderReportSections(plan: EnvironmentPlan, fullReportHint: stri
     findingsSection(plan.findings, fullReportHint),
     conflictsSection(plan, fullReportHint),
     rollOutSection(plan, fullReportHint),
+    canarySection(plan, fullReportHint),
   ];
 }
 
@@ -102,6 +103,35 @@ function conflictsSection(plan: EnvironmentPlan, hint: string): Section {
     items: rows,
     // The blank line ends the table; a line right after it would become another row.
     omitted: (count) => `\n… ${plural(count, "more conflict")} not shown here: ${hint}.\n`,
+  };
+}
+
+/** "Deployment/apps/web will be canaried: 5 % → 10 % → 25 % → 50 % → promote (manual), checks every 1m: …". */
+function canarySection(plan: EnvironmentPlan, hint: string): Section {
+  const lines = (plan.canaries ?? []).flatMap((canary) => {
+    const name = codeSpan(`Deployment/${canary.workload}`);
+    const revision = codeSpan(canary.revision);
+    switch (canary.kind) {
+      case "none":
+        return [];
+      case "start":
+      case "continue": {
+        const ladder = [...canary.steps.map((step) => `${step} %`), `promote${canary.promotion === "manual" ? " (manual)" : ""}`].join(" → ");
+        const every = canary.intervalMs % 60_000 === 0 ? `${canary.intervalMs / 60_000}m` : `${canary.intervalMs / 1000}s`;
+        const checks = canary.checks.length > 0 ? `: ${canary.checks.join(", ")}` : "";
+        const verb = canary.kind === "start" ? "will be canaried" : "is being canaried";
+        return [`${name} ${verb} (revision ${revision}): ${ladder}, checks every ${every}${escapeMarkdown(checks)}. Until promotion the stable pods keep what they run (held back: ${canary.heldBack.map((held) => codeSpan(held)).join(", ")}).`];
+      }
+      case "promote":
+        return [`${name}: the canary of revision ${revision} is being promoted; the stable Deployment takes it.`];
+      case "held":
+        return [`${name}: ${escapeMarkdown(canary.reason)}`];
+    }
+  });
+  return {
+    head: "#### Canaries\n\n",
+    items: lines.map((line) => `- ${truncateText(line, ITEM_TEXT_MAX)}\n`),
+    omitted: (count) => `- … ${plural(count, "more canary", "more canaries")} not shown here: ${hint}.\n`,
   };
 }
 

@@ -103,3 +103,31 @@ describe("batchAnnotations", () => {
     for (const size of [0, 51, 1.5]) expect(() => batchAnnotations(numbers(5), size)).toThrow(RangeError);
   });
 });
+
+describe("a plan with canaried workloads", () => {
+  const canary = (kind: "none" | "start" | "continue" | "promote" | "held") => ({
+    workload: "web",
+    kind,
+    revision: "5f1c2e9a0b3d",
+    heldBack: ["Deployment/apps/web", "ConfigMap/apps/web-config", "HTTPRoute/apps/web"],
+    steps: [5, 10, 25, 50],
+    promotion: "manual" as const,
+    intervalMs: 60_000,
+    checks: ["success rate ≥ 99 %", "p99 ≤ 500 ms"],
+    reason: "The canary of this revision failed: the stable Deployment keeps its revision until a new commit changes it, or /canary retry.",
+  });
+
+  it("says what the merge will canary, with its steps and checks, and what it holds back", () => {
+    const run = renderCheckRun(aPlan({ canaries: [canary("start")] }), { headSha });
+    expect(run.summary + run.text).toContain(
+      "`Deployment/web` will be canaried (revision `5f1c2e9a0b3d`): 5 % → 10 % → 25 % → 50 % → promote (manual), checks every 1m: success rate ≥ 99 %, p99 ≤ 500 ms. Until promotion the stable pods keep what they run (held back: `Deployment/apps/web`, `ConfigMap/apps/web-config`, `HTTPRoute/apps/web`).",
+    );
+  });
+
+  it("says why a revision whose canary failed is held, and nothing for a workload applied as written", () => {
+    const held = renderCheckRun(aPlan({ canaries: [canary("held")] }), { headSha });
+    expect(held.summary + held.text).toContain("`Deployment/web`: The canary of this revision failed");
+    const none = renderCheckRun(aPlan({ canaries: [canary("none")] }), { headSha });
+    expect(none.summary + none.text).not.toContain("#### Canaries");
+  });
+});
