@@ -41,7 +41,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
     const keyOf = (pr: RepoRef & { number: number }) => `${pr.owner}/${pr.repo}#${pr.number}`;
     const seenHead = (pr: PullRequestRef) => latestHeads.set(keyOf(pr), pr.headSha);
 
-    const runPlan = (context: Context, pr: PullRequestRef, octokit: GitHubClient) => {
+    const runPlan = (context: Context, pr: PullRequestRef, octokit: GitHubClient, signal: AbortSignal) => {
       const progress: PlanProgress = { completed: new Set() };
       return boundary(
         context,
@@ -59,6 +59,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
               ...(deps.observer ? { observer: deps.observer } : {}),
               log: context.log,
               progress,
+              signal,
             },
             pr,
           ),
@@ -78,11 +79,11 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
         key: keyOf(pr),
         owner: ownerOf(context, pr),
         payload: resolve,
-        run: (resolveNewest) =>
+        run: (resolveNewest, signal) =>
           boundary(context, undefined, async () => {
             const newest = await resolveNewest();
             seenHead(newest);
-            await runPlan(context, newest, context.octokit);
+            await runPlan(context, newest, context.octokit, signal);
           }),
       });
     };
@@ -107,7 +108,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
         key: `${keyOf({ ...repo, number: issue.number })}:command:${context.id}`,
         owner: ownerOf(context, repo),
         payload: undefined,
-        run: () =>
+        run: (_payload, signal) =>
           boundary(context, undefined, async () => {
             const reply = (body: string) => context.octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body });
             if (!(await canWrite(context.octokit, { ...repo, username }))) {
@@ -120,7 +121,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
             }
             const pr = await fetchPullRequest(context.octokit, repo, issue.number);
             seenHead(pr);
-            await runPlan(context, pr, context.octokit);
+            await runPlan(context, pr, context.octokit, signal);
           }),
       });
     });
@@ -188,10 +189,10 @@ export function enqueueBranchApply(
     owner: params.owner,
     payload: params.triggers,
     merge: mergeTriggers,
-    run: (triggers) =>
+    run: (triggers, signal) =>
       boundary(scope, undefined, () =>
         applyBranch(
-          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, ...(deps.observer ? { observer: deps.observer } : {}) },
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, signal, ...(deps.observer ? { observer: deps.observer } : {}) },
           { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
         ),
       ),

@@ -61,6 +61,8 @@ export async function applyBranch(deps: ApplyPushDeps & { policy: Policy }, targ
   const environments = access.environments.filter((granted) => (granted.environment.branch ?? target.defaultBranch) === target.branch);
   await reportStale({ octokit, target, head, environments });
   for (const granted of environments) {
+    // Shut down: the environments not yet started are left to the next start's reconcile.
+    if (deps.signal?.aborted) return;
     if (!(await wanted({ deps, target, head, granted }))) continue;
     await applyPush(deps, { ...target, sha: head, granted, branch: target.branch });
   }

@@ -13,6 +13,7 @@ import type { TarballLimits } from "../config/server.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, type ApplyCheckRun } from "../render/apply-report.js";
 import { renderApplyFailure } from "../render/failures.js";
+import { renderApplyInterrupted } from "../render/interrupted.js";
 import type { Observer } from "../observability/observer.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
@@ -28,6 +29,8 @@ export interface ApplyPushDeps {
   log: { info: (message: string) => void; warn: (message: string) => void };
   /** The caps on reading the pushed commit's tarball (default: the server's defaults). */
   tarballLimits?: TarballLimits;
+  /** The job's shutdown signal: the apply stops at its next safe point and its check run says so. */
+  signal?: AbortSignal;
 }
 
 export interface PushTarget extends RepoRef {
@@ -59,19 +62,22 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       configHashKey: deps.configHashKey,
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
       lease: { onEvent: (event) => reportLeaseEvent(deps, environment.name, event) },
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
     deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
     await finishDeployment(octokit, target, deployment, report, checkRun);
-    if (report.outcome !== "skipped") await commentOnMergedPullRequest(octokit, target, rendered, checkRun);
+    if (report.outcome !== "skipped" && report.outcome !== "interrupted") await commentOnMergedPullRequest(octokit, target, rendered, checkRun);
     return report;
   } catch (error) {
-    deps.observer?.apply("error", 0);
-    const failure = renderApplyFailure({ environment: environment.name, error });
+    // Stopped by the shutdown before a report (reading the commit, waiting for the Lease).
+    const interrupted = deps.signal?.aborted === true;
+    deps.observer?.apply(interrupted ? "interrupted" : "error", 0);
+    const failure = interrupted ? renderApplyInterrupted({ environment: environment.name }) : renderApplyFailure({ environment: environment.name, error });
     deps.log.warn(failure.summary);
-    await failCheckRun(octokit, { ...target, checkRun, ...failure });
-    if (deployment) await setDeploymentState(octokit, target, deployment, "failure", failure.title, checkRun);
+    await failCheckRun(octokit, { ...target, checkRun, ...failure, conclusion: interrupted ? "neutral" : "failure" });
+    if (deployment) await setDeploymentState(octokit, target, deployment, interrupted ? "error" : "failure", failure.title, checkRun);
     return undefined;
   }
 }
@@ -135,7 +141,7 @@ async function startDeployment(octokit: GitHubClient, target: PushTarget, checkR
 
 async function finishDeployment(octokit: GitHubClient, target: PushTarget, deployment: number | undefined, report: ApplyReport, checkRun: CheckRunHandle) {
   if (deployment === undefined) return;
-  const state = report.outcome === "applied" ? "success" : report.outcome === "skipped" ? "inactive" : "failure";
+  const state = report.outcome === "applied" ? "success" : report.outcome === "skipped" ? "inactive" : report.outcome === "interrupted" ? "error" : "failure";
   await setDeploymentState(octokit, target, deployment, state, deploymentDescription(report), checkRun);
 }
 
@@ -143,7 +149,7 @@ async function setDeploymentState(
   octokit: GitHubClient,
   target: PushTarget,
   deployment: number,
-  state: "in_progress" | "success" | "failure" | "inactive",
+  state: "in_progress" | "success" | "failure" | "inactive" | "error",
   description: string,
   checkRun: CheckRunHandle,
 ) {

@@ -21,6 +21,7 @@ import { renderConfigChange } from "../render/config-change.js";
 import { renderConfigProblem } from "../render/config-problem.js";
 import { planConfigChange } from "./config-change-plan.js";
 import { renderPlanFailure, type FailureReport } from "../render/failures.js";
+import { renderPlanInterrupted } from "../render/interrupted.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
@@ -43,6 +44,8 @@ export interface PlanPullRequestDeps {
   observer?: Observer;
   /** The caps on reading the head commit's tarball (default: the server's defaults). */
   tarballLimits?: TarballLimits;
+  /** The job's shutdown signal: the plan stops, and its check runs say it was interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface PlanProgress {
@@ -82,11 +85,14 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
     ? renderConfigChange(planConfigChange({ repo: pr, headConfig: (await readHead()).find((file) => file.path === configPath), current: access.config, policy: deps.policy }))
     : undefined;
   for (const { granted, files } of touched) {
+    // Shut down: no more check runs are started, and the comment is left as it was.
+    if (deps.signal?.aborted) return;
     const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(granted.environment.name), headSha: pr.headSha });
     checkRunUrls[granted.environment.name] = checkRun.url;
     const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, readHead, progress });
     if (plan) plans.push(plan);
   }
+  if (deps.signal?.aborted) return;
   const newest = deps.latestHead();
   if (newest !== undefined && newest !== pr.headSha) {
     deps.log.info(`${pr.owner}/${pr.repo}#${pr.number}: plan for ${pr.headSha} superseded by ${newest}; comment left alone`);
@@ -120,15 +126,18 @@ async function planOneEnvironment(params: {
     const base = await readBaseFiles(deps.octokit, { pr, files: params.files });
     const target = await targetFor({ deps, pr, forks: params.forks, granted: params.granted });
     const started = Date.now();
-    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey });
+    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, ...(deps.signal ? { signal: deps.signal } : {}) });
+    // Requests cut off by the shutdown make a plan that says nothing about the change.
+    if (deps.signal?.aborted) throw deps.signal.reason;
     deps.observer?.plan(plan.error ? "error" : concludePlan(plan), Date.now() - started);
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
     params.progress.completed.add(environment.name);
     return plan;
   } catch (error) {
-    const failure = renderPlanFailure({ environment: environment.name, error });
+    const interrupted = deps.signal?.aborted === true;
+    const failure = interrupted ? renderPlanInterrupted({ environment: environment.name }) : renderPlanFailure({ environment: environment.name, error });
     deps.log.warn(failure.summary);
-    await failCheckRun(deps.octokit, { ...pr, checkRun, ...failure });
+    await failCheckRun(deps.octokit, { ...pr, checkRun, ...failure, conclusion: interrupted ? "neutral" : "failure" });
     params.progress.completed.add(environment.name);
     return undefined;
   }
