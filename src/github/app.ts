@@ -32,9 +32,12 @@ export interface SlipwayDeps {
   observer?: Observer;
   /** The caps on reading a repository's tarball (default: the server's defaults). */
   tarballLimits?: TarballLimits;
+  /** The last drift reported per environment (default: one per app; without one, jobs check no drift). */
+  driftMemory?: BoundedMap<string, string>;
 }
 
-export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
+export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
+  const deps = { ...given, driftMemory: given.driftMemory ?? new BoundedMap<string, string>(10_000) };
   return (app: Probot) => {
     // The newest head seen per pull request, for the pull requests active recently.
     const latestHeads = new BoundedMap<string, string>(10_000);
@@ -183,6 +186,9 @@ export function enqueueBranchApply(
 ): boolean {
   const { repo, branch, scope } = params;
   const { log } = scope;
+  const { driftMemory } = deps;
+  // A correction is one more trigger of the branch's job, queued behind the one that found the drift.
+  const drift = driftMemory && { memory: driftMemory, correct: (correction: { sha: string; environment: string }) => void enqueueBranchApply(deps, { ...params, triggers: { pushed: [], reruns: [], reconcile: false, corrections: [correction] } }) };
   return deps.queue.enqueue({
     pool: "apply",
     key: `${repo.owner}/${repo.repo}:branch:${branch}`,
@@ -192,7 +198,7 @@ export function enqueueBranchApply(
     run: (triggers, signal) =>
       boundary(scope, undefined, () =>
         applyBranch(
-          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, signal, ...(deps.observer ? { observer: deps.observer } : {}) },
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, signal, ...(deps.observer ? { observer: deps.observer } : {}), ...(drift ? { drift } : {}) },
           { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
         ),
       ),
