@@ -60,7 +60,7 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
               tarballLimits: deps.tarballLimits,
               latestHead: () => latestHeads.get(keyOf(pr)),
               ...(deps.observer ? { observer: deps.observer } : {}),
-              log: context.log,
+              log: context.log.child({ delivery: context.id, repository: `${pr.owner}/${pr.repo}`, pullRequest: pr.number, commit: pr.headSha }),
               progress,
               signal,
             },
@@ -185,7 +185,7 @@ export function enqueueBranchApply(
   params: { octokit: GitHubClient; owner: string; scope: Context | JobScope; repo: RepoRef; branch: string; defaultBranch: string; triggers: BranchTriggers },
 ): boolean {
   const { repo, branch, scope } = params;
-  const { log } = scope;
+  const log = scope.log.child({ delivery: "octokit" in scope ? scope.id : scope.delivery, repository: `${repo.owner}/${repo.repo}`, branch });
   const { driftMemory } = deps;
   // A correction is one more trigger of the branch's job, queued behind the one that found the drift.
   const drift = driftMemory && { memory: driftMemory, correct: (correction: { sha: string; environment: string }) => void enqueueBranchApply(deps, { ...params, triggers: { pushed: [], reruns: [], reconcile: false, corrections: [correction] } }) };
@@ -227,7 +227,7 @@ async function boundary(scope: Context | JobScope, report: ((failure: FailureRep
 
 /** A job that no webhook delivered (the reconcile): what its log lines say it was. */
 export interface JobScope {
-  log: Pick<Context["log"], "info" | "warn" | "error">;
+  log: Pick<Context["log"], "info" | "warn" | "error" | "child">;
   delivery: string;
   event: string;
 }

@@ -83,8 +83,9 @@ export async function applyBranch(deps: ApplyPushDeps & { policy: Policy; drift?
   for (const granted of environments) {
     // Shut down: the environments not yet started are left to the next start's reconcile.
     if (deps.signal?.aborted) return;
-    if (!(await wanted({ deps, target, head, granted }))) continue;
-    await applyPush(deps, { ...target, sha: head, granted, branch: target.branch });
+    const scoped = { ...deps, log: log.child({ environment: granted.environment.name, commit: head }) };
+    if (!(await wanted({ deps: scoped, target, head, granted }))) continue;
+    await applyPush(scoped, { ...target, sha: head, granted, branch: target.branch });
   }
 }
 

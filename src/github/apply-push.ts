@@ -19,6 +19,7 @@ import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } fr
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
 import { readEnvironmentAt } from "./repo-reader.js";
+import type { JobLog } from "./job-log.js";
 
 export interface ApplyPushDeps {
   octokit: GitHubClient;
@@ -26,7 +27,8 @@ export interface ApplyPushDeps {
   fieldManager: string;
   configHashKey: string;
   observer?: Observer;
-  log: { info: (message: string) => void; warn: (message: string) => void };
+  /** Bound to the repository, and per environment to its name and commit. */
+  log: JobLog;
   /** The caps on reading the pushed commit's tarball (default: the server's defaults). */
   tarballLimits?: TarballLimits;
   /** The job's shutdown signal: the apply stops at its next safe point and its check run says so. */

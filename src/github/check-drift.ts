@@ -16,13 +16,14 @@ import { reportCompletedCheckRun } from "./check-runs.js";
 import type { GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
 import { readEnvironmentAt } from "./repo-reader.js";
+import type { JobLog } from "./job-log.js";
 
 export interface CheckDriftDeps {
   octokit: GitHubClient;
   clusters: Clusters;
   fieldManager: string;
   configHashKey: string;
-  log: { info: (message: string) => void; warn: (message: string) => void };
+  log: JobLog;
   tarballLimits?: TarballLimits;
   signal?: AbortSignal;
   /** The fingerprint of the last drift reported per `owner/repo:environment`. */

@@ -28,6 +28,7 @@ import type { PullRequestRef } from "./pull-request.js";
 import { readRepoAccess } from "./repo-access.js";
 import { environmentMatcher, listChangedFiles, readBaseFiles, readFilesAt, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
+import type { JobLog } from "./job-log.js";
 
 export interface PlanPullRequestDeps {
   octokit: GitHubClient;
@@ -38,7 +39,8 @@ export interface PlanPullRequestDeps {
   configHashKey: string;
   /** The newest head commit seen for this pull request, to never overwrite a newer plan's comment. */
   latestHead: () => string | undefined;
-  log: { info: (message: string) => void; warn: (message: string) => void };
+  /** Bound to the repository, pull request and head commit; per environment, to its name too. */
+  log: JobLog;
   /** Filled in as the plan goes, so that a failure can be reported on the right check runs. */
   progress?: PlanProgress;
   observer?: Observer;
@@ -136,7 +138,7 @@ async function planOneEnvironment(params: {
   } catch (error) {
     const interrupted = deps.signal?.aborted === true;
     const failure = interrupted ? renderPlanInterrupted({ environment: environment.name }) : renderPlanFailure({ environment: environment.name, error });
-    deps.log.warn(failure.summary);
+    deps.log.child({ environment: environment.name }).warn(failure.summary);
     await failCheckRun(deps.octokit, { ...pr, checkRun, ...failure, conclusion: interrupted ? "neutral" : "failure" });
     params.progress.completed.add(environment.name);
     return undefined;
