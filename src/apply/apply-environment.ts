@@ -7,7 +7,8 @@
 //   5. apply stage by stage, wait for readiness; the first failure of the cluster stops the rest;
 //   6. prune in reverse order, only when everything was applied and is ready;
 //   7. record the new inventory and the commit.
-// A lost Lease stops the apply at the next of these steps, and any request in flight at once.
+// A lost Lease, or the server shutting down (`signal`), stops the apply at the next of these
+// steps, and any request in flight at once; nothing is then pruned and no commit recorded.
 import { randomUUID } from "node:crypto";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { isAborted } from "../kube/errors.js";
@@ -18,7 +19,7 @@ import { inventoryLocation } from "../desired/desired-state.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
 import { planWithBodies } from "../planning/plan-environment.js";
 import { applyObjects, type DesiredObject } from "./apply-objects.js";
-import { failureMessage, leaseLostMessage, pruneBlocked, skippedPrunes } from "./apply-messages.js";
+import { failureMessage, interruptedMessage, leaseLostMessage, pruneBlocked, skippedPrunes } from "./apply-messages.js";
 import { inventoryName } from "../desired/applyset.js";
 import { Halt } from "./halt.js";
 import { addToInventory, readInventory, writeInventory, type Inventory } from "./inventory.js";
@@ -57,6 +58,11 @@ export interface ApplyEnvironmentParams {
   lease?: Partial<Omit<LeaseOptions, "namespace" | "name">>;
   /** Holds canaried workloads back (canary/prepare.ts); the report's `canaries` say what to start. */
   holdBack?: HoldBack;
+  /**
+   * Fires when the server shuts down: the apply stops at its next safe point (as when the Lease
+   * is lost), releases the Lease, and reports `interrupted`.
+   */
+  signal?: AbortSignal;
 }
 
 type Report = (rest: Omit<ApplyReport, "environment" | "commit" | "durationMs">) => ApplyReport;
@@ -75,22 +81,34 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
     ...params.lease,
     namespace: location.namespace,
     name: `${inventoryName(environment.name)}-lock`,
+    ...(params.signal ? { signal: params.signal } : {}),
   };
   return withLease(store, lease, async (held) => {
     try {
       return await applyUnderLease(params, held, report);
     } catch (error) {
-      // A read cut off by the lost Lease: stopped, not broken.
-      if (isAborted(error) && held.lostTo()) return report({ outcome: "failed", objects: [], findings: [], message: leaseLostMessage(held.lostTo(), []) });
+      // A read cut off by the shutdown or the lost Lease: stopped, not broken.
+      if (isAborted(error)) {
+        if (params.signal?.aborted) return report({ outcome: "interrupted", objects: [], findings: [], message: interruptedMessage([]) });
+        if (held.lostTo()) return report({ outcome: "failed", objects: [], findings: [], message: leaseLostMessage(held.lostTo(), []) });
+      }
       throw error;
     }
   });
 }
 
+/** Why the apply must stop here, as its report: the server shuts down, or the Lease was lost. */
+function stopReport(params: ApplyEnvironmentParams, lease: HeldLease, report: Report, rest: Pick<ApplyReport, "objects" | "findings">): ApplyReport | undefined {
+  if (params.signal?.aborted) return report({ outcome: "interrupted", ...rest, message: interruptedMessage(rest.objects) });
+  if (lease.lostTo()) return report({ outcome: "failed", ...rest, message: leaseLostMessage(lease.lostTo(), rest.objects) });
+  return undefined;
+}
+
 async function applyUnderLease(params: ApplyEnvironmentParams, lease: HeldLease, report: Report): Promise<ApplyReport> {
   const { environment, store } = params;
   const location = inventoryLocation(environment);
-  const { signal } = lease;
+  // The Lease's loss or the shutdown: either stops every request.
+  const signal = params.signal ? AbortSignal.any([lease.signal, params.signal]) : lease.signal;
   const halt = new Halt(signal);
   const previous = await readInventory(store, location, { signal });
   if (params.owner !== undefined && previous.owner !== undefined && previous.owner !== params.owner) {
@@ -117,14 +135,16 @@ async function applyUnderLease(params: ApplyEnvironmentParams, lease: HeldLease,
     signal: halt.signal,
     ...(params.holdBack ? { holdBack: params.holdBack } : {}),
   });
-  const stopped = () => report({ outcome: "failed", objects: [], findings: plan.findings, message: leaseLostMessage(lease.lostTo(), []) });
-  if (lease.lostTo()) return stopped();
+  const stopped = () => stopReport(params, lease, report, { objects: [], findings: plan.findings });
+  const stoppedAfterPlan = stopped();
+  if (stoppedAfterPlan) return stoppedAfterPlan;
   const refusal = preflightRefusal(plan);
   if (refusal || !desired) return report({ outcome: plan.error ? "failed" : "refused", objects: [], findings: plan.findings, message: refusal });
 
   const desiredKeys = new Set(desired.bodies.keys());
   const prune = await planPrune({ store, environment, desiredKeys, inventory: previous.objects, fieldManager: params.fieldManager, concurrency, signal: halt.signal });
-  if (lease.lostTo()) return stopped();
+  const stoppedAfterPrunePlan = stopped();
+  if (stoppedAfterPrunePlan) return stoppedAfterPrunePlan;
   if (prune.refusal) return report({ outcome: "refused", objects: [], findings: plan.findings, message: `Nothing was applied. ${prune.refusal}` });
 
   const items: DesiredObject[] = plan.objects.flatMap((objectPlan) => {
@@ -175,9 +195,10 @@ async function applyPlanned(args: {
   const skipped = blocked ? skippedPrunes(prune.candidates, blocked, displayName) : undefined;
   const pruned = skipped ? skipped.results : await pruneObjects(store, prune.candidates, { concurrency, halt });
   const objects = [...applied, ...pruned, ...prune.unread];
-  const stopped = () => args.report({ outcome: "failed", objects, findings: args.findings, message: leaseLostMessage(lease.lostTo(), objects) });
   // The new holder records its own apply; the objects this one added were listed before it began.
-  if (lease.lostTo()) return stopped();
+  // Stopped by the shutdown: no commit is recorded, so the next start's reconcile applies it again.
+  const stopped = halt.halted ? stopReport(params, lease, args.report, { objects, findings: args.findings }) : undefined;
+  if (stopped) return stopped;
 
   const recorded = await writeInventory(store, {
     location: inventoryLocation(environment),
@@ -191,7 +212,7 @@ async function applyPlanned(args: {
     (error: unknown) => `The inventory could not be recorded (${error instanceof Error ? error.message : String(error)}); the next push or a re-run converges.`,
   );
   // Lost after the record was written: the apply finished, and its report stands.
-  if (recorded && lease.lostTo()) return stopped();
+  if (recorded && lease.lostTo()) return args.report({ outcome: "failed", objects, findings: args.findings, message: leaseLostMessage(lease.lostTo(), objects) });
   const message = [failureMessage(objects), skipped?.message ?? "", recorded ?? ""].filter(Boolean).join(" ");
   return args.report({ outcome: message ? "failed" : "applied", objects, findings: args.findings, ...(message ? { message } : {}) });
 }

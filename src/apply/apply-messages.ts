@@ -54,3 +54,14 @@ export function leaseLostMessage(lost: Error | undefined, objects: ObjectResult[
   const kept = pruned > 0 ? "The inventory lists every object this apply may have created" : "Nothing was pruned, and the inventory lists every object this apply may have created";
   return `Stopped: ${lost?.message ?? "the Lease was lost"}. ${what} ${kept}; the Lease's new holder applies now, or re-run this check.`;
 }
+
+/** What a report says when the server shut down mid-apply: what was done, and that the commit will be applied again. */
+export function interruptedMessage(objects: ObjectResult[]): string {
+  const count = (actions: ObjectResult["action"][]) => objects.filter((result) => actions.includes(result.action)).length;
+  const what =
+    objects.length === 0
+      ? "Nothing was applied."
+      : `${count(["created", "configured", "unchanged"])} applied, ${count(["failed"])} failed or cancelled in flight, ${count(["not-attempted"])} not attempted (see each object).`;
+  // No commit is recorded: the reconcile sees the inventory behind the branch's head and applies it.
+  return `The Slipway server shut down during this apply and stopped it. ${what} Nothing was pruned, and the inventory lists every object this apply may have created; the next start of the server applies this commit again.`;
+}

@@ -15,6 +15,8 @@ export interface LeaseOptions {
   waitMs: number;
   /** Told what happens to the Lease: data for logs and metrics (holders, renew failures, losses). */
   onEvent?: (event: LeaseEvent) => void;
+  /** Stops waiting for another holder when it fires (the server shuts down): acquire throws its reason. */
+  signal?: AbortSignal;
 }
 
 /** Slipway's defaults: the 60 s Lease the README promises, renewed every 5 s, given up after 40 s without renewal. */

@@ -71,16 +71,20 @@ class LeaseElector {
   async acquire(): Promise<void> {
     const started = monotonicNow();
     let reported: string | undefined;
+    const { signal } = this.options;
     for (;;) {
+      signal?.throwIfAborted();
       let failure: Error | undefined;
       try {
-        const outcome = await this.tryAcquireOrRenew(AbortSignal.timeout(Math.ceil(this.options.renewDeadlineMs)));
+        const timeout = AbortSignal.timeout(Math.ceil(this.options.renewDeadlineMs));
+        const outcome = await this.tryAcquireOrRenew(signal ? AbortSignal.any([timeout, signal]) : timeout);
         if (outcome === "held") {
           this.emit({ type: "acquired", holder: this.options.holder, transitions: this.observation?.record.leaseTransitions ?? 0, waitedMs: Math.round(monotonicNow() - started) });
           return;
         }
         if (outcome !== "raced" && outcome.holder !== reported) this.emit({ type: "held-by", holder: (reported = outcome.holder) });
       } catch (error) {
+        signal?.throwIfAborted();
         // Refusals (422, 403) will not pass by waiting; an unreachable or overloaded server might.
         if (!isRetryable(error) && !isAborted(error)) throw error;
         failure = error as Error;
@@ -89,7 +93,7 @@ class LeaseElector {
         if (failure) throw failure;
         throw new LeaseHeldError(`another Slipway (${reported ?? "unknown"}) is applying (Lease ${this.options.namespace}/${this.options.name}); gave up after ${this.options.waitMs} ms`);
       }
-      await delay(this.options.retryPeriodMs);
+      await delay(this.options.retryPeriodMs, signal);
     }
   }
 

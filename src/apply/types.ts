@@ -30,8 +30,10 @@ export interface ObjectResult {
  * - failed: something failed; `objects` says what was applied and what was not.
  * - refused: nothing was changed (invalid manifests, a rejected dry-run, a prune guard).
  * - skipped: the commit is older than the one last applied.
+ * - interrupted: the server shut down mid-apply; `objects` says what was applied, nothing was
+ *   pruned and no commit recorded, so the next start's reconcile applies the commit again.
  */
-export type ApplyOutcome = "applied" | "failed" | "refused" | "skipped";
+export type ApplyOutcome = "applied" | "failed" | "refused" | "skipped" | "interrupted";
 
 export interface ApplyReport {
   environment: string;

@@ -35,6 +35,7 @@ const environmentSettings: Array<keyof EnvironmentConfig> = [
   "exclude",
   "branch",
   "readinessTimeoutSeconds",
+  "drift",
 ];
 
 export function diffConfigs(before: RepoConfig | undefined, after: RepoConfig): ConfigChange {

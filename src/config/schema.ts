@@ -102,6 +102,12 @@ export const environmentSchema = z
       .max(3600)
       .default(300)
       .describe("How long an apply waits for Deployments, StatefulSets and DaemonSets to become ready (0: do not wait)."),
+    drift: z
+      .enum(["off", "report", "correct"])
+      .default("off")
+      .describe(
+        "On the server's reconcile timer, once the branch's head is applied: off (default); report: dry-run the commit against the cluster and post a check run `slipway/drift (<name>)` on it listing live objects that differ from Git in fields Slipway sets, each time that list changes; correct: the same, and re-apply the commit (an ordinary apply: fields another manager took over need `conflicts: force`).",
+      ),
     canary: z
       .array(canarySchema)
       .default([])

@@ -36,9 +36,12 @@ export interface SlipwayDeps {
   tarballLimits?: TarballLimits;
   /** How often a canary waiting on the cluster is looked at (default 5 s). */
   canaryPollMs?: number;
+  /** The last drift reported per environment (default: one per app; without one, jobs check no drift). */
+  driftMemory?: BoundedMap<string, string>;
 }
 
-export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
+export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
+  const deps = { ...given, driftMemory: given.driftMemory ?? new BoundedMap<string, string>(10_000) };
   return (app: Probot) => {
     const canaries = new CanaryService({
       queue: deps.queue,
@@ -70,7 +73,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
     const keyOf = (pr: RepoRef & { number: number }) => `${pr.owner}/${pr.repo}#${pr.number}`;
     const seenHead = (pr: PullRequestRef) => latestHeads.set(keyOf(pr), pr.headSha);
 
-    const runPlan = (context: Context, pr: PullRequestRef, octokit: GitHubClient) => {
+    const runPlan = (context: Context, pr: PullRequestRef, octokit: GitHubClient, signal: AbortSignal) => {
       const progress: PlanProgress = { completed: new Set() };
       return boundary(
         context,
@@ -86,8 +89,9 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
               tarballLimits: deps.tarballLimits,
               latestHead: () => latestHeads.get(keyOf(pr)),
               ...(deps.observer ? { observer: deps.observer } : {}),
-              log: context.log,
+              log: context.log.child({ delivery: context.id, repository: `${pr.owner}/${pr.repo}`, pullRequest: pr.number, commit: pr.headSha }),
               progress,
+              signal,
             },
             pr,
           ),
@@ -107,11 +111,11 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
         key: keyOf(pr),
         owner: ownerOf(context, pr),
         payload: resolve,
-        run: (resolveNewest) =>
+        run: (resolveNewest, signal) =>
           boundary(context, undefined, async () => {
             const newest = await resolveNewest();
             seenHead(newest);
-            await runPlan(context, newest, context.octokit);
+            await runPlan(context, newest, context.octokit, signal);
           }),
       });
     };
@@ -136,7 +140,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
         key: `${keyOf({ ...repo, number: issue.number })}:command:${context.id}`,
         owner: ownerOf(context, repo),
         payload: undefined,
-        run: () =>
+        run: (_payload, signal) =>
           boundary(context, undefined, async () => {
             const reply = (body: string) => context.octokit.rest.issues.createComment({ ...repo, issue_number: issue.number, body });
             if (!(await canWrite(context.octokit, { ...repo, username }))) {
@@ -172,7 +176,7 @@ export function createSlipwayApp(deps: SlipwayDeps): (app: Probot) => void {
             }
             const pr = await fetchPullRequest(context.octokit, repo, issue.number);
             seenHead(pr);
-            await runPlan(context, pr, context.octokit);
+            await runPlan(context, pr, context.octokit, signal);
           }),
       });
     });
@@ -279,17 +283,20 @@ export function enqueueBranchApply(
 ): boolean {
   const installation = /^installation:(\d+)$/.exec(params.owner)?.[1];
   const { repo, branch, scope } = params;
-  const { log } = scope;
+  const log = scope.log.child({ delivery: "octokit" in scope ? scope.id : scope.delivery, repository: `${repo.owner}/${repo.repo}`, branch });
+  const { driftMemory } = deps;
+  // A correction is one more trigger of the branch's job, queued behind the one that found the drift.
+  const drift = driftMemory && { memory: driftMemory, correct: (correction: { sha: string; environment: string }) => void enqueueBranchApply(deps, { ...params, triggers: { pushed: [], reruns: [], reconcile: false, corrections: [correction] } }) };
   return deps.queue.enqueue({
     pool: "apply",
     key: `${repo.owner}/${repo.repo}:branch:${branch}`,
     owner: params.owner,
     payload: params.triggers,
     merge: mergeTriggers,
-    run: (triggers) =>
+    run: (triggers, signal) =>
       boundary(scope, undefined, () =>
         applyBranch(
-          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, ...(deps.observer ? { observer: deps.observer } : {}), ...(params.canaries && installation ? { canaries: params.canaries, installation: Number(installation) } : {}) },
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, signal, ...(deps.observer ? { observer: deps.observer } : {}), ...(drift ? { drift } : {}), ...(params.canaries && installation ? { canaries: params.canaries, installation: Number(installation) } : {}) },
           { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
         ),
       ),
@@ -318,7 +325,7 @@ async function boundary(scope: Context | JobScope, report: ((failure: FailureRep
 
 /** A job that no webhook delivered (the reconcile): what its log lines say it was. */
 export interface JobScope {
-  log: Pick<Context["log"], "info" | "warn" | "error">;
+  log: Pick<Context["log"], "info" | "warn" | "error" | "child">;
   delivery: string;
   event: string;
 }

@@ -4,7 +4,9 @@
 //   2. read .github/slipway.yml at the head, narrowed to the server's policy;
 //   3. say "not the head" on the check runs of pushed or re-run commits that are not the head;
 //   4. apply the head to every environment of the branch that was pushed, re-run, or (for the
-//      reconcile) whose inventory records another commit.
+//      reconcile) whose inventory records another commit; for the reconcile, check the drift of
+//      those whose inventory records the head (check-drift.ts), and queue a correction when
+//      `drift: correct` and the drift is new.
 // Several waiting pushes merge into one job, so the newest commit by ancestry (the head) wins,
 // whatever order the deliveries came in.
 import type { GrantedEnvironment } from "../config/narrow.js";
@@ -17,6 +19,8 @@ import { reportCompletedCheckRun, reportConfigProblem } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
 import { readRepoAccess } from "./repo-access.js";
+import { checkDrift } from "./check-drift.js";
+import type { BoundedMap } from "../util/bounded-map.js";
 
 /** Why a branch is to be applied; jobs for one branch merge these. */
 export interface BranchTriggers {
@@ -28,16 +32,32 @@ export interface BranchTriggers {
   reconcile: boolean;
   /** Environments a canary asks to apply: its promotion, or `/canary retry`. */
   canary?: string[];
+  /** Drift to correct (`drift: correct`): re-apply an environment at a commit, if still the head. */
+  corrections?: Array<{ sha: string; environment: string }>;
+}
+
+/** What the reconcile needs to check drift: the last drift seen, and how to queue a correction. */
+export interface DriftWatch {
+  memory: BoundedMap<string, string>;
+  correct: (correction: { sha: string; environment: string }) => void;
 }
 
 export function mergeTriggers(waiting: BranchTriggers, incoming: BranchTriggers): BranchTriggers {
+  const corrections = mergeTargets(waiting.corrections ?? [], incoming.corrections ?? []);
   return {
     pushed: [...new Set([...waiting.pushed, ...incoming.pushed])],
-    reruns: [...waiting.reruns, ...incoming.reruns.filter((rerun) => !waiting.reruns.some((known) => known.sha === rerun.sha && known.environment === rerun.environment))],
+    reruns: mergeTargets(waiting.reruns, incoming.reruns),
     reconcile: waiting.reconcile || incoming.reconcile,
     canary: [...new Set([...(waiting.canary ?? []), ...(incoming.canary ?? [])])],
+    ...(corrections.length > 0 ? { corrections } : {}),
   };
 }
+
+type CommitTarget = { sha: string; environment: string };
+const mergeTargets = (waiting: CommitTarget[], incoming: CommitTarget[]): CommitTarget[] => [
+  ...waiting,
+  ...incoming.filter((target) => !waiting.some((known) => known.sha === target.sha && known.environment === target.environment)),
+];
 
 export interface BranchTarget extends RepoRef {
   branch: string;
@@ -45,7 +65,7 @@ export interface BranchTarget extends RepoRef {
   triggers: BranchTriggers;
 }
 
-export async function applyBranch(deps: ApplyPushDeps & { policy: Policy }, target: BranchTarget): Promise<void> {
+export async function applyBranch(deps: ApplyPushDeps & { policy: Policy; drift?: DriftWatch }, target: BranchTarget): Promise<void> {
   const { octokit, log } = deps;
   const head = await branchHead(octokit, target);
   const { triggers } = target;
@@ -64,8 +84,11 @@ export async function applyBranch(deps: ApplyPushDeps & { policy: Policy }, targ
   const environments = access.environments.filter((granted) => (granted.environment.branch ?? target.defaultBranch) === target.branch);
   await reportStale({ octokit, target, head, environments });
   for (const granted of environments) {
-    if (!(await wanted({ deps, target, head, granted }))) continue;
-    await applyPush(deps, { ...target, sha: head, granted, branch: target.branch });
+    // Shut down: the environments not yet started are left to the next start's reconcile.
+    if (deps.signal?.aborted) return;
+    const scoped = { ...deps, log: log.child({ environment: granted.environment.name, commit: head }) };
+    if (!(await wanted({ deps: scoped, target, head, granted }))) continue;
+    await applyPush(scoped, { ...target, sha: head, granted, branch: target.branch });
   }
 }
 
@@ -81,18 +104,23 @@ async function reportStale(params: { octokit: GitHubClient; target: BranchTarget
   }
 }
 
-async function wanted(params: { deps: ApplyPushDeps; target: BranchTarget; head: string; granted: GrantedEnvironment }): Promise<boolean> {
-  const { target, head, granted } = params;
+async function wanted(params: { deps: ApplyPushDeps & { drift?: DriftWatch }; target: BranchTarget; head: string; granted: GrantedEnvironment }): Promise<boolean> {
+  const { deps, target, head, granted } = params;
   const { environment } = granted;
-  if (target.triggers.pushed.includes(head)) return true;
-  if (target.triggers.reruns.some((rerun) => rerun.sha === head && rerun.environment === environment.name)) return true;
+  const names = (list: CommitTarget[] | undefined) => (list ?? []).some((item) => item.sha === head && item.environment === environment.name);
+  if (target.triggers.pushed.includes(head) || names(target.triggers.reruns) || names(target.triggers.corrections)) return true;
   if (target.triggers.canary?.includes(environment.name)) return true;
   if (!target.triggers.reconcile) return false;
   // The reconcile applies only what is missing: a push lost while the server was down, a webhook
   // GitHub gave up on.
-  const cluster = await params.deps.clusters.access(environment.context, granted.identity);
+  const cluster = await deps.clusters.access(environment.context, granted.identity);
   const inventory = await readInventory(cluster.store, inventoryLocation(environment));
-  return inventory.commit !== head;
+  if (inventory.commit !== head) return true;
+  if (environment.drift === "off" || !deps.drift) return false;
+  const checked = await checkDrift({ ...deps, memory: deps.drift.memory }, { ...target, commit: head, granted });
+  // Only new drift is corrected: a correction that cannot take a field back is not retried every interval.
+  if (environment.drift === "correct" && checked?.isNew && checked.drift.objects.length > 0) deps.drift.correct({ sha: head, environment: environment.name });
+  return false;
 }
 
 /** The commit the branch points at now, through the API: the only commit an apply may apply. */

@@ -15,11 +15,13 @@ import type { TarballLimits } from "../config/server.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, type ApplyCheckRun } from "../render/apply-report.js";
 import { renderApplyFailure } from "../render/failures.js";
+import { renderApplyInterrupted } from "../render/interrupted.js";
 import type { Observer } from "../observability/observer.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
 import { readEnvironmentAt } from "./repo-reader.js";
+import type { JobLog } from "./job-log.js";
 
 export interface ApplyPushDeps {
   octokit: GitHubClient;
@@ -27,13 +29,16 @@ export interface ApplyPushDeps {
   fieldManager: string;
   configHashKey: string;
   observer?: Observer;
-  log: { info: (message: string) => void; warn: (message: string) => void };
+  /** Bound to the repository, and per environment to its name and commit. */
+  log: JobLog;
   /** The caps on reading the pushed commit's tarball (default: the server's defaults). */
   tarballLimits?: TarballLimits;
   /** Starts the canaries an apply decides on (default: none are started; canaried workloads are still held back). */
   canaries?: CanaryService;
   /** The GitHub App installation the apply is for: the canary's ticks act for it. */
   installation?: number;
+  /** The job's shutdown signal: the apply stops at its next safe point and its check run says so. */
+  signal?: AbortSignal;
 }
 
 export interface PushTarget extends RepoRef {
@@ -66,22 +71,25 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
       lease: { onEvent: (event) => reportLeaseEvent(deps, environment.name, event) },
       ...(environment.canary.length > 0 ? { holdBack: canaryHoldBack({ store: cluster.store, environment }) } : {}),
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
     deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
     await finishDeployment(octokit, target, deployment, report, checkRun);
-    const pullRequest = report.outcome !== "skipped" ? await commentOnMergedPullRequest(octokit, target, rendered, checkRun) : undefined;
+    const pullRequest = report.outcome !== "skipped" && report.outcome !== "interrupted" ? await commentOnMergedPullRequest(octokit, target, rendered, checkRun) : undefined;
     if (report.outcome === "applied" && report.canaries && deps.canaries && deps.installation !== undefined) {
       await deps.canaries.started({ octokit, repo: target, installation: deps.installation, granted: target.granted, branch: target.branch, commit: target.sha, decisions: report.canaries, ...(pullRequest !== undefined ? { pullRequest } : {}) });
     }
     return report;
   } catch (error) {
-    deps.observer?.apply("error", 0);
-    const failure = renderApplyFailure({ environment: environment.name, error });
+    // Stopped by the shutdown before a report (reading the commit, waiting for the Lease).
+    const interrupted = deps.signal?.aborted === true;
+    deps.observer?.apply(interrupted ? "interrupted" : "error", 0);
+    const failure = interrupted ? renderApplyInterrupted({ environment: environment.name }) : renderApplyFailure({ environment: environment.name, error });
     deps.log.warn(failure.summary);
-    await failCheckRun(octokit, { ...target, checkRun, ...failure });
-    if (deployment) await setDeploymentState(octokit, target, deployment, "failure", failure.title, checkRun);
+    await failCheckRun(octokit, { ...target, checkRun, ...failure, conclusion: interrupted ? "neutral" : "failure" });
+    if (deployment) await setDeploymentState(octokit, target, deployment, interrupted ? "error" : "failure", failure.title, checkRun);
     return undefined;
   }
 }
@@ -145,7 +153,7 @@ async function startDeployment(octokit: GitHubClient, target: PushTarget, checkR
 
 async function finishDeployment(octokit: GitHubClient, target: PushTarget, deployment: number | undefined, report: ApplyReport, checkRun: CheckRunHandle) {
   if (deployment === undefined) return;
-  const state = report.outcome === "applied" ? "success" : report.outcome === "skipped" ? "inactive" : "failure";
+  const state = report.outcome === "applied" ? "success" : report.outcome === "skipped" ? "inactive" : report.outcome === "interrupted" ? "error" : "failure";
   await setDeploymentState(octokit, target, deployment, state, deploymentDescription(report), checkRun);
 }
 
@@ -153,7 +161,7 @@ async function setDeploymentState(
   octokit: GitHubClient,
   target: PushTarget,
   deployment: number,
-  state: "in_progress" | "success" | "failure" | "inactive",
+  state: "in_progress" | "success" | "failure" | "inactive" | "error",
   description: string,
   checkRun: CheckRunHandle,
 ) {

@@ -25,7 +25,7 @@ export async function startCheckRun(octokit: GitHubClient, params: RepoRef & { n
 
 /** What a completed check run shows: the plan's report, or the apply's (which has no annotations). */
 export type CompletedCheckRun = Pick<CheckRunReport, "title" | "summary" | "text"> & {
-  conclusion: "success" | "failure" | "skipped";
+  conclusion: "success" | "failure" | "skipped" | "neutral";
   annotations?: CheckRunReport["annotations"];
 };
 
@@ -76,14 +76,17 @@ export async function reportConfigProblem(octokit: GitHubClient, params: RepoRef
   });
 }
 
-/** A check run that could not produce a report: what failed, and what to do, as its summary. */
-export async function failCheckRun(octokit: GitHubClient, params: RepoRef & { checkRun: CheckRunHandle; title: string; summary: string }): Promise<void> {
+/**
+ * A check run that could not produce a report: what failed, and what to do, as its summary.
+ * `neutral` when it is not the commit's fault nor a failure of Slipway (the server shut down).
+ */
+export async function failCheckRun(octokit: GitHubClient, params: RepoRef & { checkRun: CheckRunHandle; title: string; summary: string; conclusion?: "failure" | "neutral" }): Promise<void> {
   await octokit.rest.checks.update({
     owner: params.owner,
     repo: params.repo,
     check_run_id: params.checkRun.id,
     status: "completed",
-    conclusion: "failure",
+    conclusion: params.conclusion ?? "failure",
     completed_at: new Date().toISOString(),
     output: { title: truncateText(params.title, 200), summary: truncateText(params.summary, CHECK_RUN_SUMMARY_MAX / 3) },
   });

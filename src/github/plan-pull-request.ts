@@ -21,6 +21,7 @@ import { renderConfigChange } from "../render/config-change.js";
 import { renderConfigProblem } from "../render/config-problem.js";
 import { planConfigChange } from "./config-change-plan.js";
 import { renderPlanFailure, type FailureReport } from "../render/failures.js";
+import { renderPlanInterrupted } from "../render/interrupted.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
@@ -28,6 +29,7 @@ import { readRepoAccess } from "./repo-access.js";
 import { canaryHoldBack } from "../canary/prepare.js";
 import { environmentMatcher, listChangedFiles, readBaseFiles, readFilesAt, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
+import type { JobLog } from "./job-log.js";
 
 export interface PlanPullRequestDeps {
   octokit: GitHubClient;
@@ -38,12 +40,15 @@ export interface PlanPullRequestDeps {
   configHashKey: string;
   /** The newest head commit seen for this pull request, to never overwrite a newer plan's comment. */
   latestHead: () => string | undefined;
-  log: { info: (message: string) => void; warn: (message: string) => void };
+  /** Bound to the repository, pull request and head commit; per environment, to its name too. */
+  log: JobLog;
   /** Filled in as the plan goes, so that a failure can be reported on the right check runs. */
   progress?: PlanProgress;
   observer?: Observer;
   /** The caps on reading the head commit's tarball (default: the server's defaults). */
   tarballLimits?: TarballLimits;
+  /** The job's shutdown signal: the plan stops, and its check runs say it was interrupted. */
+  signal?: AbortSignal;
 }
 
 export interface PlanProgress {
@@ -83,11 +88,14 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
     ? renderConfigChange(planConfigChange({ repo: pr, headConfig: (await readHead()).find((file) => file.path === configPath), current: access.config, policy: deps.policy }))
     : undefined;
   for (const { granted, files } of touched) {
+    // Shut down: no more check runs are started, and the comment is left as it was.
+    if (deps.signal?.aborted) return;
     const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(granted.environment.name), headSha: pr.headSha });
     checkRunUrls[granted.environment.name] = checkRun.url;
     const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, readHead, progress });
     if (plan) plans.push(plan);
   }
+  if (deps.signal?.aborted) return;
   const newest = deps.latestHead();
   if (newest !== undefined && newest !== pr.headSha) {
     deps.log.info(`${pr.owner}/${pr.repo}#${pr.number}: plan for ${pr.headSha} superseded by ${newest}; comment left alone`);
@@ -122,15 +130,18 @@ async function planOneEnvironment(params: {
     const target = await targetFor({ deps, pr, forks: params.forks, granted: params.granted });
     const started = Date.now();
     const holdBack = target.mode === "cluster" ? canaryHoldBack({ store: target.store, environment }) : undefined;
-    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, ...(holdBack ? { holdBack } : {}) });
+    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, ...(deps.signal ? { signal: deps.signal } : {}), ...(holdBack ? { holdBack } : {}) });
+    // Requests cut off by the shutdown make a plan that says nothing about the change.
+    if (deps.signal?.aborted) throw deps.signal.reason;
     deps.observer?.plan(plan.error ? "error" : concludePlan(plan), Date.now() - started);
     await completeCheckRun(deps.octokit, { ...pr, checkRun, report: renderCheckRun(plan, { headSha: pr.headSha }) });
     params.progress.completed.add(environment.name);
     return plan;
   } catch (error) {
-    const failure = renderPlanFailure({ environment: environment.name, error });
-    deps.log.warn(failure.summary);
-    await failCheckRun(deps.octokit, { ...pr, checkRun, ...failure });
+    const interrupted = deps.signal?.aborted === true;
+    const failure = interrupted ? renderPlanInterrupted({ environment: environment.name }) : renderPlanFailure({ environment: environment.name, error });
+    deps.log.child({ environment: environment.name }).warn(failure.summary);
+    await failCheckRun(deps.octokit, { ...pr, checkRun, ...failure, conclusion: interrupted ? "neutral" : "failure" });
     params.progress.completed.add(environment.name);
     return undefined;
   }

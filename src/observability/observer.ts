@@ -2,7 +2,7 @@
 // code that does the work calls an Observer it is given; `noObserver` does nothing (tests, CLI).
 export interface Observer {
   plan(conclusion: "success" | "failure" | "error", durationMs: number): void;
-  apply(outcome: "applied" | "failed" | "refused" | "skipped" | "error", durationMs: number): void;
+  apply(outcome: "applied" | "failed" | "refused" | "skipped" | "interrupted" | "error", durationMs: number): void;
   jobStarted(pool: string, waitedMs: number): void;
   kubeRequest(method: string, code: number | "error"): void;
   githubRequest(method: string, code: number | "error"): void;

@@ -62,6 +62,8 @@ export interface PlanEnvironmentParams {
    * its config (what the canary will run), with a note; the apply sends what is held back.
    */
   holdBack?: HoldBack;
+  /** Dry-run the held-back bodies even with diffs (drift compares the cluster with what the apply sends). */
+  planSentBodies?: boolean;
 }
 
 export async function planEnvironment(params: PlanEnvironmentParams): Promise<EnvironmentPlan> {
@@ -100,7 +102,7 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
     const selected = selectPlanned({ head, base: changedPaths ? base : { objects: [], findings: [] }, changedPaths, desired });
     plan.findings = selected.findings;
     const held = store && params.holdBack ? await params.holdBack(desired.bodies) : undefined;
-    const shown = held && (params.diffs ?? true) ? shownBodies(desired.bodies, held) : undefined;
+    const shown = held && (params.diffs ?? true) && !params.planSentBodies ? shownBodies(desired.bodies, held) : undefined;
     if (held) desired = { ...desired, bodies: held.bodies };
     let objects = store
       ? await planAgainstCluster({ params, store, planned: selected.objects, head, base, desired, ...(shown ? { shown } : {}) })

@@ -3,12 +3,13 @@
 import type { ApplyAction, ApplyOutcome, ApplyReport, ObjectResult } from "../apply/types.js";
 import { codeSpan, escapeMarkdown, isSafeUrl } from "./escape.js";
 import { CHECK_RUN_SUMMARY_MAX, CHECK_RUN_TEXT_MAX, CHECK_RUN_TITLE_MAX, truncateText, utf8Length } from "./limits.js";
+import { interruptedTitle } from "./interrupted.js";
 
 export const applyCheckRunName = (environment: string): string => `slipway/apply (${environment})`;
 
 export interface ApplyCheckRun {
   name: string;
-  conclusion: "success" | "failure" | "skipped";
+  conclusion: "success" | "failure" | "skipped" | "neutral";
   title: string;
   summary: string;
   text: string;
@@ -45,6 +46,7 @@ export function renderApplyCheckRun(report: ApplyReport): ApplyCheckRun {
 export function applyTitle(report: ApplyReport): string {
   if (report.outcome === "refused") return "Nothing applied: the preflight refused this commit";
   if (report.outcome === "skipped") return "Skipped: an older commit than the one applied";
+  if (report.outcome === "interrupted") return interruptedTitle;
   const counts = new Map<ApplyAction, number>();
   for (const object of report.objects) counts.set(object.action, (counts.get(object.action) ?? 0) + 1);
   const parts = order.filter((action) => counts.has(action)).map((action) => `${counts.get(action)} ${actionWords(action)}`);
@@ -62,6 +64,9 @@ function conclusionOf(outcome: ApplyOutcome): ApplyCheckRun["conclusion"] {
       return "failure";
     case "skipped":
       return "skipped";
+    // Not the commit's fault, and not over: the next start applies it again.
+    case "interrupted":
+      return "neutral";
   }
 }
 
@@ -75,6 +80,8 @@ function outcomeWords(report: ApplyReport): string {
       return "nothing applied";
     case "skipped":
       return "skipped";
+    case "interrupted":
+      return "interrupted";
   }
 }
 

@@ -20,6 +20,7 @@ describe("parseRepoConfig", () => {
             conflicts: "fail",
             prune: { allow: [], maxFraction: 0.5 },
             readinessTimeoutSeconds: 300,
+            drift: "off",
             canary: [],
           },
         ],

@@ -1,6 +1,8 @@
 // Apply on merge end to end: a real push payload into Probot, GitHub answered by nock (every
 // request checked against the OpenAPI description), and the apply made on the real cluster.
 import { KubeConfig } from "@kubernetes/client-node";
+import { pino } from "pino";
+import type { Logger } from "probot";
 import { expect, it } from "vitest";
 import { createSlipwayApp } from "../../src/github/app.js";
 import { testConfigHashKey, testPolicy } from "../support/policy.js";
@@ -19,7 +21,7 @@ const repo = "Hello-World";
 const base = `/repos/${owner}/${repo}`;
 const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: "${value}"\n`;
 
-async function slipway() {
+async function slipway(options: { log?: Logger } = {}) {
   const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
   const clusters = new ClusterPool(() => {
     const kubeConfig = new KubeConfig();
@@ -29,7 +31,8 @@ async function slipway() {
   // What the metrics hear: Leases held (+1 on acquire, -1 on release or loss) and failed renewals.
   const leases: Array<1 | -1 | "renew-failed"> = [];
   const observer: Observer = { ...noObserver, leaseHeld: (delta) => leases.push(delta), leaseRenewFailed: () => leases.push("renew-failed") };
-  return { probot: await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey, observer })), queue, leases };
+  const app = createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey, observer });
+  return { probot: await createTestProbot(app, options.log ? { log: options.log } : {}), queue, leases };
 }
 
 const pushEvent = (sha: string) =>
@@ -108,6 +111,30 @@ describeWithCluster("apply on push", () => {
     expect(created.map((run) => run.head_sha).sort()).toEqual([older, newer].sort());
     expect(created.find((run) => run.head_sha === older)).toMatchObject({ conclusion: "skipped", output: { title: "Not applied: not the head of main" } });
     expect(bodiesOf(github, "POST", /deployments$/)).toEqual([expect.objectContaining({ ref: newer })]);
+  });
+
+  it("logs every line of an apply with its delivery, repository, branch, environment and commit", async () => {
+    const ctx = await cluster();
+    const ns = await ctx.namespace("logs");
+    const sha = "f6".repeat(20);
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptApplyRound(github, { sha, namespace: ns, checkRun: 806, deployment: 906, files: { "deploy/settings.yaml": configMap("info") } });
+    github.get(`${base}/commits/${sha}/pulls`).reply(200, []);
+    const lines: Array<Record<string, unknown>> = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+
+    const { probot, queue } = await slipway({ log });
+    const push = pushEvent(sha);
+    await probot.receive(push);
+    await queue.onIdle();
+
+    github.done();
+    const leaseLines = lines.filter((line) => typeof line.msg === "string" && line.msg.startsWith("Lease of staging: "));
+    expect(leaseLines.map((line) => (line.msg as string).replace(/ by \S+ after \d+ ms.*/, ""))).toEqual(["Lease of staging: acquired", "Lease of staging: released"]);
+    for (const line of leaseLines) {
+      expect(line).toMatchObject({ delivery: push.id, repository: `${owner}/${repo}`, branch: "main", environment: "staging", commit: sha });
+    }
   });
 
   it("skips a push whose commit is behind the one already applied", async () => {

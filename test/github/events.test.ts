@@ -182,7 +182,7 @@ describe("re-runs and newer pushes", () => {
         fieldManager: "slipway",
         configHashKey: testConfigHashKey,
         latestHead: () => "f".repeat(40),
-        log: { info: (message) => infos.push(message), warn: () => undefined },
+        log: { info: (message) => void infos.push(message), warn: () => undefined, child() { return this; } },
       },
       { owner, repo, number: 1, headSha: pr.headSha, baseSha: pr.baseSha, isFork: true, state: "open" },
     );

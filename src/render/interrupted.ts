@@ -1,0 +1,22 @@
+// What a check run says when the Slipway server shut down while its job ran (SIGTERM past the
+// shutdown deadline): a final state rather than "in progress" forever, and what happens next.
+import type { FailureReport } from "./failures.js";
+
+/** The title of every check run an interrupted job completes. */
+export const interruptedTitle = "Interrupted: the Slipway server shut down; this will be retried";
+
+/** An apply stopped before it could report object by object (reading the commit, waiting for the Lease). */
+export function renderApplyInterrupted(params: { environment: string }): FailureReport {
+  return {
+    title: interruptedTitle,
+    summary: `The Slipway server shut down while it was applying environment ${params.environment}, before anything was applied. Nothing was pruned. The next start of the server applies the branch's head again; to apply sooner, re-run this check once the server is back.`,
+  };
+}
+
+/** A plan stopped by the shutdown. Plans are not retried by the server: a push, a re-run or `/slipway plan` plans again. */
+export function renderPlanInterrupted(params: { environment: string }): FailureReport {
+  return {
+    title: "Interrupted: the Slipway server shut down; re-run to plan again",
+    summary: `The Slipway server shut down while it was planning environment ${params.environment}. Nothing was changed in the cluster. Re-run this check or comment \`/slipway plan\` once the server is back; the next push plans again too.`,
+  };
+}
