@@ -57,7 +57,7 @@ async function slipway() {
 const commentEvent = (body: string, login = "octocat") =>
   exampleEvent("issue_comment", "created", {
     issue: { number: 1, pull_request: { url: `https://api.github.com/repos/${owner}/${repo}/pulls/1` } },
-    comment: { body, user: { login, type: "User" } },
+    comment: { id: 77, body, user: { login, type: "User" } },
   });
 
 function interceptPermission(github: ReturnType<typeof mockGitHub>, login: string, permission: string) {
@@ -107,13 +107,48 @@ describe("comment commands", () => {
     expect(github.requests).toEqual([]);
   });
 
-  it("leaves /canary commands alone until the canary controller handles them (no re-plan, no reply)", async () => {
+  it("refuses a /canary command from someone without write access, and reads no canary", async () => {
     const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptPermission(github, "visitor", "read");
+    github.post(`/repos/${owner}/${repo}/issues/1/comments`).reply(201, { id: 1 });
     const { probot, queue } = await slipway();
-    await probot.receive(commentEvent("/canary promote web"));
+    await probot.receive(commentEvent("/canary promote web", "visitor"));
+    await queue.onIdle();
+    github.done();
+    const [reply] = bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>;
+    expect(reply?.body).toMatch(/only collaborators with write access/);
+  });
+
+  it("answers a /canary command on a pull request whose merge started no canary, with a reaction and why, and plans nothing", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptPermission(github, "octocat", "write");
+    interceptConfig(github, pr, config);
+    github.get(`/repos/${owner}/${repo}/pulls/1`).reply(200, { ...forkPullRequest, merged: true, merge_commit_sha: "c".repeat(40) });
+    github.post(`/repos/${owner}/${repo}/issues/comments/77/reactions`).reply(201, { id: 1, content: "confused" });
+    github.post(`/repos/${owner}/${repo}/issues/1/comments`).reply(201, { id: 2 });
+    const { probot, queue } = await slipway();
+    await probot.receive(commentEvent("/canary abort"));
+    await queue.onIdle();
+    github.done();
+    expect(bodiesOf(github, "POST", /reactions$/)).toEqual([{ content: "confused" }]);
+    const [reply] = bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>;
+    expect(reply?.body).toMatch(/`\/canary abort` changed nothing: no canary runs for this pull request/);
+    expect(bodiesOf(github, "POST", /check-runs$/)).toEqual([]);
+  });
+
+  it("answers an unknown /canary verb with the commands it knows", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptPermission(github, "octocat", "write");
+    github.post(`/repos/${owner}/${repo}/issues/1/comments`).reply(201, { id: 1 });
+    const { probot, queue } = await slipway();
     await probot.receive(commentEvent("/canary rollback"));
     await queue.onIdle();
-    expect(github.requests).toEqual([]);
+    github.done();
+    const [reply] = bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>;
+    expect(reply?.body).toMatch(/\/canary promote/);
   });
 
   it("answers an unknown command with what Slipway understands", async () => {
