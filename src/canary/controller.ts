@@ -12,7 +12,7 @@ import { numberAt } from "../manifests/fields.js";
 import { runCheck, type PrometheusClient } from "./metrics.js";
 import { advance, checkDue, nextCheckAt, type Observation, type ReadinessObservation } from "./progress.js";
 import { readRouteWeight, setRouteWeight } from "./router.js";
-import type { RouteRule } from "./route-kinds.js";
+import type { RouteRule } from "../desired/route-kinds.js";
 import { CanaryStateConflict, readCanaryState, writeCanaryState } from "./state-store.js";
 import { finalPhases, type CanaryEvent, type CanaryState, type MetricResult } from "./types.js";
 

@@ -2,7 +2,8 @@
 // Service as they run, the route, the config the desired Deployment reads, and the canary's state.
 import { canaryWorkloadName } from "../config/canary-schema.js";
 import type { EnvironmentConfig } from "../config/schema.js";
-import { canaryStateName, holdBackForCanaries, routeRefOf, type CanaryLive, type HoldBack } from "../desired/canary.js";
+import { canaryStateName, holdBackForCanaries, type CanaryLive, type HoldBack } from "../desired/canary.js";
+import { routeRef } from "../desired/route-kinds.js";
 import { configReferences } from "../desired/config-refs.js";
 import { inventoryLocation } from "../desired/desired-state.js";
 import { UnknownKindError, type ObjectStore } from "../kube/objects.js";
@@ -29,7 +30,7 @@ export function canaryHoldBack(params: { store: ObjectStore; environment: Enviro
         const [stable, service, route, state, configs] = await Promise.all([
           store.get({ apiVersion: "apps/v1", kind: "Deployment", namespace, name: workload }),
           store.get({ apiVersion: "v1", kind: "Service", namespace, name: config.service }),
-          getIfServed(store, routeRefOf(config, namespace)),
+          getIfServed(store, routeRef(config.router, namespace)),
           readCanaryState(store, { namespace: inventoryLocation(environment).namespace, name: canaryStateName(environment.name, workload) }),
           Promise.all(configRefs.map(async (ref) => [`${ref.kind}/${ref.name}`, await store.get(ref)] as const)),
         ]);

@@ -15,10 +15,10 @@
 // An Istio VirtualService has no such defaults, but is handled the same way.
 // https://kubernetes.io/docs/reference/using-api/server-side-apply/#merge-strategy
 import { UnknownKindError, type ObjectStore } from "../kube/objects.js";
-import { displayName, type KubeObject, type ObjectRef } from "../manifests/object.js";
-import { routeKindOf, type RouteRule, type RouterConfig, type ServiceNames } from "./route-kinds.js";
+import { displayName, type KubeObject } from "../manifests/object.js";
+import { routeKindOf, routeRef, rulesOf, type RouteRule, type RouterConfig, type ServiceNames } from "../desired/route-kinds.js";
 import { routeProblem, type RouteProblem, type RouteResult } from "./route-problem.js";
-import { canaryWeightOf, rulesOf, splitRules } from "./split-rules.js";
+import { canaryWeightOf, splitRules } from "./split-rules.js";
 
 /** What the router needs of the cluster. */
 export type RouteStore = Pick<ObjectStore, "get" | "apply" | "releaseFields">;
@@ -31,11 +31,6 @@ export interface SetRouteWeightParams extends ServiceNames {
   /** The canary's field manager (`<fieldManager>-canary`), never the one Slipway applies Git with. */
   fieldManager: string;
   signal?: AbortSignal;
-}
-
-export function routeRef(router: RouterConfig, namespace: string): ObjectRef {
-  const kind = routeKindOf(router);
-  return { apiVersion: kind.apiVersion, kind: kind.kind, namespace, name: kind.name };
 }
 
 /**

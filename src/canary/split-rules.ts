@@ -22,7 +22,7 @@ import {
   type RouteRule,
   type RouterConfig,
   type ServiceNames,
-} from "./route-kinds.js";
+} from "../desired/route-kinds.js";
 import { routeProblem, type RouteResult } from "./route-problem.js";
 
 export interface SplitParams extends ServiceNames {
@@ -124,12 +124,6 @@ export function canaryWeightOf(router: RouterConfig, rules: readonly RouteRule[]
   }
   if (!found) return routeProblem("no-service-backend", `${routeLabel(kind)} routes nothing to Service ${names.service} or ${names.canaryService}.`);
   return { ok: true, weight: highest };
-}
-
-/** The rules a route object holds (its `spec.rules` or `spec.http`), or undefined when it has none. */
-export function rulesOf(router: RouterConfig, route: { [field: string]: unknown }): RouteRule[] | undefined {
-  const rules = (route.spec as Record<string, unknown> | undefined)?.[routeKindOf(router).rulesField];
-  return Array.isArray(rules) ? (rules as RouteRule[]) : undefined;
 }
 
 function backendsOf(kind: RouteKind, rule: RouteRule): RouteBackend[] {

@@ -9,6 +9,7 @@ import { canaryWorkloadName, type CanaryConfig } from "../config/canary-schema.j
 import { displayName, identityKey, isPlainObject, refOf, type KubeObject, type ObjectMeta, type ObjectRef } from "../manifests/object.js";
 import { applySetPartOfLabel } from "./stamp.js";
 import { configReferences, renameConfigReferences, type ConfigKind } from "./config-refs.js";
+import { routeKindOf, routeRef, rulesOf } from "./route-kinds.js";
 
 /** On a canaried stable Deployment: the revision (`templateRevision`) its pods run. */
 export const revisionAnnotation = "slipway.dev/revision";
@@ -285,27 +286,16 @@ function withAnnotation(object: KubeObject, key: string, value: string): KubeObj
   return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [key]: value } } };
 }
 
-/** The route object's key in the desired set. */
-export function routeRefOf(config: CanaryConfig, namespace: string): ObjectRef {
-  return config.router.type === "gateway-api"
-    ? { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", namespace, name: config.router.httpRoute }
-    : { apiVersion: "networking.istio.io/v1", kind: "VirtualService", namespace, name: config.router.virtualService };
-}
-
-const routeKeyOf = (config: CanaryConfig, namespace: string): string => identityKey(routeRefOf(config, namespace));
-
-/** The route's list the router writes whole: HTTPRoute `spec.rules`, VirtualService `spec.http` (both atomic lists). */
-export const routeListField = (config: CanaryConfig): "rules" | "http" => (config.router.type === "gateway-api" ? "rules" : "http");
+const routeKeyOf = (config: CanaryConfig, namespace: string): string => identityKey(routeRef(config.router, namespace));
 
 function routeRulesOf(config: CanaryConfig, route: KubeObject | undefined): unknown[] | undefined {
-  const spec = route && isPlainObject(route.spec) ? route.spec : undefined;
-  const list = spec?.[routeListField(config)];
-  return Array.isArray(list) ? structuredClone(list) : undefined;
+  const rules = route ? rulesOf(config.router, route) : undefined;
+  return rules ? structuredClone(rules) : undefined;
 }
 
 function withRouteRules(config: CanaryConfig, route: KubeObject, rules: unknown[]): KubeObject {
   const spec = isPlainObject(route.spec) ? route.spec : {};
-  return { ...route, spec: { ...spec, [routeListField(config)]: rules } };
+  return { ...route, spec: { ...spec, [routeKindOf(config.router).rulesField]: rules } };
 }
 
 /** JSON with object keys sorted: equal values, equal text. */

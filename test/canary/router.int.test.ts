@@ -5,8 +5,8 @@
 // Git's again, so that Slipway's apply shares the rules with the canary without a conflict.
 import { beforeAll, describe, expect, it } from "vitest";
 import { readRouteWeight, routeObject, setRouteWeight } from "../../src/canary/router.js";
-import type { RouteRule, RouterConfig } from "../../src/canary/route-kinds.js";
-import { rulesOf } from "../../src/canary/split-rules.js";
+import type { RouteRule, RouterConfig } from "../../src/desired/route-kinds.js";
+import { rulesOf } from "../../src/desired/route-kinds.js";
 import { isFieldManagerConflict, type KubeApiError } from "../../src/kube/errors.js";
 import type { ObjectStore } from "../../src/kube/objects.js";
 import type { KubeObject } from "../../src/manifests/object.js";

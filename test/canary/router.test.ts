@@ -1,7 +1,7 @@
 // The router's answers that a shared test cluster cannot give: the route's CRDs not installed
 // (every test file shares one cluster that has them), and what it does before any request.
 import { describe, expect, it } from "vitest";
-import type { RouterConfig } from "../../src/canary/route-kinds.js";
+import type { RouterConfig } from "../../src/desired/route-kinds.js";
 import { readRouteWeight, routeErrorProblem, routeObject, setRouteWeight, type RouteStore } from "../../src/canary/router.js";
 import { KubeApiError } from "../../src/kube/errors.js";
 import { UnknownKindError } from "../../src/kube/objects.js";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { RouteRule, RouterConfig } from "../../src/canary/route-kinds.js";
-import { canaryWeightOf, rulesOf, splitRules } from "../../src/canary/split-rules.js";
+import type { RouteRule, RouterConfig } from "../../src/desired/route-kinds.js";
+import { canaryWeightOf, splitRules } from "../../src/canary/split-rules.js";
+import { rulesOf } from "../../src/desired/route-kinds.js";
 
 const gateway: RouterConfig = { type: "gateway-api", httpRoute: "web" };
 const istio: RouterConfig = { type: "istio", virtualService: "web" };

@@ -5,6 +5,7 @@
 // Both lists are atomic for server-side apply (the CRDs declare `x-kubernetes-list-type: atomic`
 // or no merge keys), so whoever writes a weight writes the whole list of rules.
 import type { CanaryConfig } from "../config/canary-schema.js";
+import type { ObjectRef } from "../manifests/object.js";
 
 export type RouterConfig = CanaryConfig["router"];
 
@@ -119,3 +120,15 @@ export function routeKindOf(router: RouterConfig): RouteKind {
 
 /** `HTTPRoute web`: how messages name the route (the namespace is the environment's). */
 export const routeLabel = (kind: RouteKind): string => `${kind.kind} ${kind.name}`;
+
+/** The route object a canary's router names, in the environment's namespace. */
+export function routeRef(router: RouterConfig, namespace: string): ObjectRef {
+  const kind = routeKindOf(router);
+  return { apiVersion: kind.apiVersion, kind: kind.kind, namespace, name: kind.name };
+}
+
+/** The rules a route object holds (its `spec.rules` or `spec.http`), or undefined when it has none. */
+export function rulesOf(router: RouterConfig, route: { [field: string]: unknown }): RouteRule[] | undefined {
+  const rules = (route.spec as Record<string, unknown> | undefined)?.[routeKindOf(router).rulesField];
+  return Array.isArray(rules) ? (rules as RouteRule[]) : undefined;
+}
