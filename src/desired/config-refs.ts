@@ -52,21 +52,7 @@ export function hasConfigHash(ref: Pick<ObjectRef, "apiVersion" | "kind">): bool
 export function configReferences(workload: KubeObject): ConfigRefs {
   const found: Record<ConfigKind, Set<string>> = { ConfigMap: new Set(), Secret: new Set() };
   if (!hasConfigHash(workload)) return { configMaps: [], secrets: [] };
-  const pod = fieldAt(workload, ["spec", "template", "spec"]);
-  const collect = (entries: Array<Record<string, unknown>>, fields: Array<[ConfigKind, Path]>) => {
-    for (const entry of entries) {
-      for (const [kind, path] of fields) {
-        const name = stringAt(entry, path);
-        if (name) found[kind].add(name);
-      }
-    }
-  };
-  const volumes = objectsAt(pod, ["volumes"]);
-  collect(volumes, volumeFields);
-  collect(volumes.flatMap((volume) => objectsAt(volume, ["projected", "sources"])), projectionFields);
-  const containers = containerLists.flatMap((list) => objectsAt(pod, [list]));
-  collect(containers.flatMap((container) => objectsAt(container, ["env"])), envFields);
-  collect(containers.flatMap((container) => objectsAt(container, ["envFrom"])), envFromFields);
+  forEachReference(workload, (kind, name) => found[kind].add(name));
   return { configMaps: [...found.ConfigMap].sort(compareStrings), secrets: [...found.Secret].sort(compareStrings) };
 }
 
@@ -76,23 +62,30 @@ export function configReferences(workload: KubeObject): ConfigRefs {
  */
 export function renameConfigReferences(workload: KubeObject, rename: (kind: ConfigKind, name: string) => string | undefined): KubeObject {
   const copy = structuredClone(workload);
-  const pod = fieldAt(copy, ["spec", "template", "spec"]);
-  const apply = (entries: Array<Record<string, unknown>>, fields: Array<[ConfigKind, Path]>) => {
+  forEachReference(copy, (kind, name, set) => {
+    const renamed = rename(kind, name);
+    if (renamed !== undefined) set(renamed);
+  });
+  return copy;
+}
+
+/** Calls `visit` for every config name the pod template holds, with a setter for that field. */
+function forEachReference(workload: KubeObject, visit: (kind: ConfigKind, name: string, set: (name: string) => void) => void): void {
+  const pod = fieldAt(workload, ["spec", "template", "spec"]);
+  const walk = (entries: Array<Record<string, unknown>>, fields: Array<[ConfigKind, Path]>) => {
     for (const entry of entries) {
       for (const [kind, path] of fields) {
         const name = stringAt(entry, path);
-        const renamed = name === undefined ? undefined : rename(kind, name);
-        if (renamed === undefined) continue;
+        if (!name) continue;
         const holder = fieldAt(entry, path.slice(0, -1)) as Record<string, unknown>;
-        holder[path.at(-1)!] = renamed;
+        visit(kind, name, (renamed) => (holder[path.at(-1)!] = renamed));
       }
     }
   };
   const volumes = objectsAt(pod, ["volumes"]);
-  apply(volumes, volumeFields);
-  apply(volumes.flatMap((volume) => objectsAt(volume, ["projected", "sources"])), projectionFields);
+  walk(volumes, volumeFields);
+  walk(volumes.flatMap((volume) => objectsAt(volume, ["projected", "sources"])), projectionFields);
   const containers = containerLists.flatMap((list) => objectsAt(pod, [list]));
-  apply(containers.flatMap((container) => objectsAt(container, ["env"])), envFields);
-  apply(containers.flatMap((container) => objectsAt(container, ["envFrom"])), envFromFields);
-  return copy;
+  walk(containers.flatMap((container) => objectsAt(container, ["env"])), envFields);
+  walk(containers.flatMap((container) => objectsAt(container, ["envFrom"])), envFromFields);
 }
