@@ -4,9 +4,9 @@
 // it was read at. Every tick starts from the cluster, so a restarted server, or another copy of
 // it, resumes where the last tick left off; a write that lost the race is dropped.
 import { readiness } from "../apply/readiness.js";
-import { canaryName, canaryOfLabel, configCopyName } from "../desired/canary.js";
+import { canaryName, canaryOfLabel, configCopyName, revisionAnnotation } from "../desired/canary.js";
 import type { ObjectStore } from "../kube/objects.js";
-import { isNotFound } from "../kube/errors.js";
+import { isInvalid, isNotFound } from "../kube/errors.js";
 import type { KubeObject } from "../manifests/object.js";
 import { numberAt } from "../manifests/fields.js";
 import { runCheck, type PrometheusClient } from "./metrics.js";
@@ -132,7 +132,7 @@ function deploymentReadiness(deployment: KubeObject): ReadinessObservation {
 
 /** The stable Deployment is ready for the canary's revision only once it runs it. */
 function stableReadiness(deployment: KubeObject, revision: string): ReadinessObservation {
-  const running = deployment.metadata.annotations?.["slipway.dev/revision"];
+  const running = deployment.metadata.annotations?.[revisionAnnotation];
   if (running !== revision) return { ready: false, failed: false, reason: `the stable Deployment runs revision ${running ?? "unknown"}, not ${revision} yet` };
   return deploymentReadiness(deployment);
 }
@@ -196,7 +196,7 @@ async function scaleCanary(store: ObjectStore, state: CanaryState, replicas: num
     );
   } catch (error) {
     // Scaling a canary that is gone to zero: done. (An apply would create it, but needs a template: 422.)
-    if (replicas === 0 && (isNotFound(error) || (error as { statusCode?: number }).statusCode === 422)) return;
+    if (replicas === 0 && (isNotFound(error) || isInvalid(error))) return;
     throw error;
   }
 }

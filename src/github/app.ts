@@ -169,8 +169,8 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
                 id: `comment-${comment.id}`,
               });
               if (answer) {
-                await context.octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: comment.id, content: answer.includes("changed nothing") ? "confused" : "+1" });
-                await reply(answer);
+                await context.octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: comment.id, content: answer.changed ? "+1" : "confused" });
+                await reply(answer.reply);
               }
               return;
             }
@@ -240,7 +240,7 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
               via: "check run button",
               id: `button-${context.id}`,
             });
-            if (answer) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}`);
+            if (answer?.changed) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}`);
           }),
       });
     });

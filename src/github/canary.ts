@@ -6,7 +6,7 @@
 //   - a command is bound to the pull request whose merge started the canary, needs write access,
 //     runs once per comment (its id is recorded in the state) and is written with the state's
 //     version, so it never undoes a tick's work or another command.
-import { canaryFieldManager, tickCanary, recordEvent, type CanaryRuntime } from "../canary/controller.js";
+import { tickCanary, recordEvent, type CanaryRuntime } from "../canary/controller.js";
 import { createPrometheusClient } from "../canary/metrics.js";
 import { startCanaries, type StartedCanary } from "../canary/start.js";
 import { CanaryStateConflict, listCanaryStates, readCanaryState, writeCanaryState, type StoredCanaryState } from "../canary/state-store.js";
@@ -17,6 +17,7 @@ import type { CanaryDecision } from "../desired/canary.js";
 import { inventoryLocation } from "../desired/desired-state.js";
 import type { WorkQueue } from "../jobs/queue.js";
 import type { Clusters } from "../kube/cluster-pool.js";
+import type { ObjectStore } from "../kube/objects.js";
 import { renderCanaryCheckRun } from "../render/canary.js";
 import { renderCanaryAccepted, renderCanaryRefused, renderCanaryStatus, type CanaryRefusal } from "../render/command-replies.js";
 import type { GitHubClient } from "./octokit.js";
@@ -112,7 +113,12 @@ export class CanaryService {
         {
           fieldManager: this.deps.fieldManager,
           promote: (state) => this.deps.applyEnvironment({ repo: repoOf(state), installation: handle.installation, branch: state.branch, environment: state.environment }),
-          report: (state) => this.report(octokit, state),
+          // GitHub being down must not stop the canary: its check run catches up on a later tick.
+          report: (state) =>
+            this.report(octokit, state).catch((error: unknown) => {
+              this.deps.log.warn(`canary ${handle.where.name}: check run not updated (${error instanceof Error ? error.message : String(error)})`);
+              return state.checkRun;
+            }),
           signal,
           ...(this.deps.pollMs ? { pollMs: this.deps.pollMs } : {}),
           ...(this.deps.now ? { now: this.deps.now } : {}),
@@ -157,7 +163,7 @@ export class CanaryService {
       name: rendered.name,
       status: rendered.status,
       ...(rendered.conclusion ? { conclusion: rendered.conclusion, completed_at: new Date().toISOString() } : {}),
-      external_id: `${state.context}/${state.environment}/${state.workload}`,
+      external_id: checkRunExternalId(state),
       output: { title: rendered.title, summary: rendered.summary, text: rendered.text },
       actions: rendered.actions,
     };
@@ -188,52 +194,53 @@ export class CanaryService {
     via: "pull request comment" | "check run button";
     /** The comment or delivery id: a command runs once. */
     id: string;
-  }): Promise<string | undefined> {
+  }): Promise<CommandAnswer | undefined> {
     const found = await this.find(params);
-    if ("refusal" in found) return renderCanaryRefused(params.verb, found.refusal);
-    const { stored, handle } = found;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const current = attempt === 0 ? stored : await readCanaryState((await this.runtime(handle))!.store, stored);
-      if (!current) return renderCanaryRefused(params.verb, { reason: "no-canary" });
+    const refused = (refusal: CanaryRefusal): CommandAnswer => ({ reply: renderCanaryRefused(params.verb, refusal), changed: false });
+    if ("refusal" in found) return refused(found.refusal);
+    const { store, handle } = found;
+    let current: StoredCanaryState | undefined = found.stored;
+    // A tick or another command may write between the read and the write: read again, decide again.
+    for (let attempt = 0; attempt < 3 && current; attempt++) {
       if (current.state.commandsSeen.includes(params.id)) return undefined;
-      if (params.verb === "status") return renderCanaryStatus({ state: current.state, config: current.state.config });
+      if (params.verb === "status") return { reply: renderCanaryStatus({ state: current.state, config: current.state.config }), changed: false };
       const change = applyVerb(current.state, params.verb, params.full);
-      if ("refusal" in change) return renderCanaryRefused(params.verb, change.refusal);
+      if ("refusal" in change) return refused(change.refusal);
       const at = new Date((this.deps.now ?? Date.now)()).toISOString();
       let next = recordEvent(change.state, { at, by: params.by, via: params.via, what: `/canary ${params.verb}${params.full ? " --full" : ""}` });
       next = { ...next, commandsSeen: [...next.commandsSeen, params.id].slice(-100) };
       try {
-        const runtime = await this.runtime(handle);
-        if (!runtime) return undefined;
-        await writeCanaryState(runtime.store, current, next, current.resourceVersion);
+        await writeCanaryState(store, current, next, current.resourceVersion);
       } catch (error) {
-        if (error instanceof CanaryStateConflict) continue;
-        throw error;
+        if (!(error instanceof CanaryStateConflict)) throw error;
+        current = await readCanaryState(store, current);
+        continue;
       }
       if (params.verb === "retry") {
         this.deps.applyEnvironment({ repo: params.repo, installation: params.installation, branch: next.branch, environment: next.environment });
       } else {
         this.schedule(handle, 0);
       }
-      return renderCanaryAccepted({ state: current.state, config: current.state.config, verb: params.verb, full: params.full });
+      return { reply: renderCanaryAccepted({ state: current.state, config: current.state.config, verb: params.verb, full: params.full }), changed: true };
     }
-    return undefined;
+    return current ? undefined : refused({ reason: "no-canary" });
   }
 
-  private async find(params: Parameters<CanaryService["command"]>[0]): Promise<{ stored: StoredCanaryState; handle: CanaryHandle } | { refusal: CanaryRefusal }> {
+  /** The canary a command is for, read as the repository's identity. */
+  private async find(params: Parameters<CanaryService["command"]>[0]): Promise<Candidate | { refusal: CanaryRefusal }> {
     const repository = `${params.repo.owner}/${params.repo.repo}`;
-    const candidates: Array<{ stored: StoredCanaryState; handle: CanaryHandle }> = [];
+    const candidates: Candidate[] = [];
     for (const { environment, identity } of params.environments) {
       if (environment.canary.length === 0) continue;
       const cluster = await this.deps.clusters.access(environment.context, identity);
       for (const stored of await listCanaryStates(cluster.store, inventoryLocation(environment).namespace, environment.name)) {
         if (stored.state.repository !== repository) continue;
-        candidates.push({ stored, handle: { where: stored, repository, context: environment.context, installation: params.installation } });
+        candidates.push({ stored, store: cluster.store, handle: { where: stored, repository, context: environment.context, installation: params.installation } });
       }
     }
     const { target } = params;
     if ("checkRun" in target) {
-      const match = candidates.find(({ stored }) => `${stored.state.context}/${stored.state.environment}/${stored.state.workload}` === target.checkRun);
+      const match = candidates.find(({ stored }) => checkRunExternalId(stored.state) === target.checkRun);
       return match ?? { refusal: { reason: "no-canary" } };
     }
     let mine = candidates.filter(({ stored }) => stored.state.pullRequest === target.pullRequest);
@@ -286,9 +293,23 @@ export function applyVerb(state: CanaryState, verb: Exclude<CanaryVerb, "status"
   }
 }
 
+/** What a command answers: the reply, and whether it changed the canary (the comment's reaction says which). */
+export interface CommandAnswer {
+  reply: string;
+  changed: boolean;
+}
+
+interface Candidate {
+  stored: StoredCanaryState;
+  store: ObjectStore;
+  handle: CanaryHandle;
+}
+
+/** How a canary's check run names it, for its buttons to find it again. */
+const checkRunExternalId = (state: Pick<CanaryState, "context" | "environment" | "workload">): string => `${state.context}/${state.environment}/${state.workload}`;
+
 const repoOf = (state: Pick<CanaryState, "repository">): RepoRef => {
   const [owner = "", repo = ""] = state.repository.split("/");
   return { owner, repo };
 };
 
-export { canaryFieldManager };

@@ -271,11 +271,11 @@ function noteHeldBack(objects: ObjectPlan[], decisions: CanaryDecision[]): Objec
   const notes = new Map<string, string>();
   for (const decision of decisions) {
     if (decision.kind === "none" || decision.kind === "promote") continue;
-    const how =
+    const note =
       decision.kind === "held"
-        ? `held back: the canary of revision ${decision.revision} ${decision.reason.includes("failed") ? "failed" : "was stopped"}, so the stable pods keep what they run (/canary retry starts it again)`
-        : `rolled out as a canary: Deployment ${decision.workload}-canary runs this, and the stable pods keep what they run until promotion`;
-    for (const name of decision.heldBack) notes.set(name, how.charAt(0).toUpperCase() + how.slice(1) + ".");
+        ? `Held back: ${decision.reason}`
+        : `Rolled out as a canary: Deployment ${decision.workload}-canary runs this, and the stable pods keep what they run until promotion.`;
+    for (const name of decision.heldBack) notes.set(name, note);
   }
   return objects.map((object) => {
     const note = notes.get(object.name);
