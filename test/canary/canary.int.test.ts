@@ -7,7 +7,6 @@
 //   promote it (an apply in which the stable Deployment takes the revision), and give the route
 //   back to Git — or roll it back when the canary fails, the stable pods never touched.
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
-import { applyEnvironment } from "../../src/apply/apply-environment.js";
 import type { ApplyReport } from "../../src/apply/types.js";
 import { tickCanary, type CanaryRuntime } from "../../src/canary/controller.js";
 import { createPrometheusClient } from "../../src/canary/metrics.js";
@@ -15,7 +14,8 @@ import { canaryHoldBack } from "../../src/canary/prepare.js";
 import { startCanaries } from "../../src/canary/start.js";
 import { readCanaryState } from "../../src/canary/state-store.js";
 import type { CanaryState } from "../../src/canary/types.js";
-import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
+import type { EnvironmentConfig } from "../../src/config/schema.js";
+import { applier } from "../support/apply-env.js";
 import { canaryStateName, revisionAnnotation } from "../../src/desired/canary.js";
 import type { KubeObject } from "../../src/manifests/object.js";
 import { ensureCanaryAssets } from "../cluster/canary-assets.js";
@@ -96,11 +96,7 @@ describeWithCluster("a canary, end to end", () => {
   /** A namespace with the stable and canary backends scraped by Prometheus, and a router following the route. */
   async function setUp(ctx: ClusterContext, options: { canaryErrorRate: number; promotion?: "auto" | "manual" }) {
     const namespace = await ctx.namespace("canary");
-    const environment: EnvironmentConfig = defineEnvironment({
-      name: `env-${namespace}`,
-      paths: ["**"],
-      namespace,
-      readinessTimeoutSeconds: 60,
+    const applyFiles = applier(ctx, namespace, {
       canary: [
         {
           workload: "Deployment/web",
@@ -115,6 +111,7 @@ describeWithCluster("a canary, end to end", () => {
         },
       ],
     });
+    const { environment } = applyFiles;
     const stable = await startBackend({ workload: "web", namespace });
     const canary = await startBackend({ workload: "web-canary", namespace, service: "web-canary", errorRate: options.canaryErrorRate });
     cleanups.push(() => stable.stop(), () => canary.stop());
@@ -123,18 +120,22 @@ describeWithCluster("a canary, end to end", () => {
       { address: canary.address, labels: { namespace, pod: "web-canary-7d9f8-abcde" } },
     ]);
     cleanups.push(() => prometheus.setTargets([]));
-    const apply = (files: Record<string, string>, commit: string): Promise<ApplyReport> =>
-      applyEnvironment({
-        environment,
-        files: Object.entries(files).map(([path, content]) => ({ path, content })),
-        commit,
-        store: ctx.store,
+    const holdBack = canaryHoldBack({ store: ctx.store, environment })!;
+    const apply = (files: Record<string, string>, commit: string): Promise<ApplyReport> => applyFiles(files, commit, { holdBack });
+    /** What the server does after a clean apply: start the canaries it decided on. */
+    const start = (report: ApplyReport, pullRequest?: number) =>
+      startCanaries(ctx.store, report.canaries!, {
+        environment: environment.name,
+        namespace,
+        stateNamespace: namespace,
         context: "test",
+        repository: "acme/web",
+        branch: "main",
+        commit: report.commit,
+        ...(pullRequest !== undefined ? { pullRequest } : {}),
         fieldManager: "slipway",
-        pollMs: 200,
-        holdBack: canaryHoldBack({ store: ctx.store, environment })!,
       });
-    return { namespace, environment, stable, canary, apply };
+    return { namespace, environment, stable, canary, apply, start };
   }
 
   async function follow(ctx: ClusterContext, namespace: string, backends: { stable: Backend; canary: Backend }): Promise<Router> {
@@ -167,7 +168,7 @@ describeWithCluster("a canary, end to end", () => {
     "moves traffic step by step while Prometheus says the canary is healthy, keeps the stable pods and config as they were, and promotes",
     async () => {
       const ctx = await cluster();
-      const { namespace, environment, stable, canary, apply } = await setUp(ctx, { canaryErrorRate: 0 });
+      const { namespace, environment, stable, canary, apply, start } = await setUp(ctx, { canaryErrorRate: 0 });
       const first = await apply(manifests("1", "info"), "c1");
       expect(first.outcome).toBe("applied");
       expect(first.canaries?.map((decision) => decision.kind)).toEqual(["none"]);
@@ -182,17 +183,7 @@ describeWithCluster("a canary, end to end", () => {
       const live = async (kind: string, name: string) => ctx.store.get({ apiVersion: kind === "Deployment" ? "apps/v1" : "v1", kind, namespace, name });
       expect(imageOf(await live("Deployment", "web"))).toBe("registry.example.com/web:1");
       expect((await live("ConfigMap", "web-config"))?.data).toEqual({ level: "info" });
-      const started = await startCanaries(ctx.store, second.canaries!, {
-        environment: environment.name,
-        namespace,
-        stateNamespace: namespace,
-        context: "test",
-        repository: "acme/web",
-        branch: "main",
-        commit: "c2",
-        pullRequest: 7,
-        fieldManager: "slipway",
-      });
+      const started = await start(second, 7);
       expect(started.map((canaryStarted) => canaryStarted.state.phase)).toEqual(["starting"]);
       const copyName = `web-config-canary-${decision!.revision.slice(0, 8)}`;
       expect((await live("ConfigMap", copyName))?.data).toEqual({ level: "debug" });
@@ -243,20 +234,11 @@ describeWithCluster("a canary, end to end", () => {
     "rolls a failing canary back: all traffic to the stable pods, which never changed, and the revision is held",
     async () => {
       const ctx = await cluster();
-      const { namespace, environment, stable, canary, apply } = await setUp(ctx, { canaryErrorRate: 0.5 });
+      const { namespace, environment, stable, canary, apply, start } = await setUp(ctx, { canaryErrorRate: 0.5 });
       expect((await apply(manifests("1", "info"), "c1")).outcome).toBe("applied");
       const router = await follow(ctx, namespace, { stable, canary });
       const second = await apply(manifests("2", "debug"), "c2");
-      await startCanaries(ctx.store, second.canaries!, {
-        environment: environment.name,
-        namespace,
-        stateNamespace: namespace,
-        context: "test",
-        repository: "acme/web",
-        branch: "main",
-        commit: "c2",
-        fieldManager: "slipway",
-      });
+      await start(second);
       let promotions = 0;
       const { state, seen } = await drive({ ctx, environment, router, promote: () => {
         promotions += 1;

@@ -30,10 +30,10 @@ export function actions(report: ApplyReport): Record<string, string> {
   return Object.fromEntries(report.objects.map((object) => [object.name, object.action]));
 }
 
-/** Applies files as commits to the environment `env-<namespace>`. */
+/** Applies files as commits to the environment `env-<namespace>` (which it carries as `environment`). */
 export function applier(ctx: Pick<ClusterContext, "store">, namespace: string, overrides: Record<string, unknown> = {}) {
   const environment = defineEnvironment({ name: `env-${namespace}`, paths: ["**"], namespace, clusterScoped: true, readinessTimeoutSeconds: 60, ...overrides });
-  return (files: Record<string, string>, commit: string, extra: Partial<ApplyEnvironmentParams> = {}) =>
+  const apply = (files: Record<string, string>, commit: string, extra: Partial<ApplyEnvironmentParams> = {}) =>
     applyEnvironment({
       environment,
       files: Object.entries(files).map(([path, content]) => ({ path, content })),
@@ -44,4 +44,5 @@ export function applier(ctx: Pick<ClusterContext, "store">, namespace: string, o
       pollMs: 200,
       ...extra,
     });
+  return Object.assign(apply, { environment });
 }
