@@ -23,7 +23,7 @@ import { failureMessage, interruptedMessage, leaseLostMessage, pruneBlocked, ski
 import { inventoryName } from "../desired/applyset.js";
 import { Halt } from "./halt.js";
 import { addToInventory, readInventory, writeInventory, type Inventory } from "./inventory.js";
-import { processIdentity, withLease, type HeldLease } from "./lease.js";
+import { leaseHolder, leaseSightings, processIdentity, withLease, type HeldLease } from "./lease.js";
 import { defaultLeaseTiming, type LeaseOptions } from "./lease-types.js";
 import { nextInventory } from "./next-inventory.js";
 import { preflightRefusal } from "./preflight-refusal.js";
@@ -73,16 +73,7 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
   const location = inventoryLocation(environment);
   const report: Report = (rest) => ({ environment: environment.name, commit: params.commit, durationMs: Date.now() - started, ...rest });
   await ensureNamespace(store, location.namespace, params.fieldManager);
-  const lease: LeaseOptions = {
-    ...defaultLeaseTiming,
-    waitMs: 10 * 60_000,
-    // Unique per apply, so two applies in one process wait for each other like two copies do.
-    holder: `${processIdentity}-${randomUUID().slice(0, 8)}`,
-    ...params.lease,
-    namespace: location.namespace,
-    name: `${inventoryName(environment.name)}-lock`,
-    ...(params.signal ? { signal: params.signal } : {}),
-  };
+  const lease = environmentLease(params);
   return withLease(store, lease, async (held) => {
     try {
       return await applyUnderLease(params, held, report);
@@ -95,6 +86,33 @@ export async function applyEnvironment(params: ApplyEnvironmentParams): Promise<
       throw error;
     }
   });
+}
+
+/**
+ * The environment's Lease: waited for up to 10 minutes unless the caller says otherwise, and
+ * judged with this process's sightings of the cluster's Leases.
+ */
+function environmentLease(params: Pick<ApplyEnvironmentParams, "environment" | "context" | "lease" | "signal">): LeaseOptions {
+  return {
+    ...defaultLeaseTiming,
+    waitMs: 10 * 60_000,
+    // Unique per apply, so two applies in one process wait for each other like two copies do.
+    holder: `${processIdentity}-${randomUUID().slice(0, 8)}`,
+    sightings: leaseSightings(params.context),
+    ...params.lease,
+    namespace: inventoryLocation(params.environment).namespace,
+    name: `${inventoryName(params.environment.name)}-lock`,
+    ...(params.signal ? { signal: params.signal } : {}),
+  };
+}
+
+/**
+ * Who else applies the environment now (another copy of the app, or another job of this one),
+ * by one read of its Lease: a job asks before it takes a slot, and comes back later instead of
+ * holding one while it waits.
+ */
+export function environmentLeaseHolder(store: ObjectStore, params: Pick<ApplyEnvironmentParams, "environment" | "context" | "lease">): Promise<string | undefined> {
+  return leaseHolder(store, environmentLease(params));
 }
 
 /** Why the apply must stop here, as its report: the server shuts down, or the Lease was lost. */

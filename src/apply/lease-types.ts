@@ -1,4 +1,5 @@
 // What a Lease is configured with, what it tells observers, and how it fails.
+import type { Observation } from "./lease-record.js";
 
 export interface LeaseOptions {
   namespace: string;
@@ -17,6 +18,12 @@ export interface LeaseOptions {
   onEvent?: (event: LeaseEvent) => void;
   /** Stops waiting for another holder when it fires (the server shuts down): acquire throws its reason. */
   signal?: AbortSignal;
+  /**
+   * What this process saw of the cluster's Leases, by `namespace/name` (leaseSightings): shared by
+   * every attempt, so a job that gives up waiting and comes back later still judges another
+   * holder's expiry from when this process first saw its record unchanged.
+   */
+  sightings?: Map<string, Observation>;
 }
 
 /** Slipway's defaults: the 60 s Lease the README promises, renewed every 5 s, given up after 40 s without renewal. */
@@ -41,6 +48,12 @@ export type LeaseEvent =
 
 export class LeaseHeldError extends Error {
   override readonly name = "LeaseHeldError";
+  /** Who holds it, when known. */
+  readonly holder: string | undefined;
+  constructor(message: string, holder?: string) {
+    super(message);
+    this.holder = holder;
+  }
 }
 
 /** The reason of a lost Lease's AbortSignal. */

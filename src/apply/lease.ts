@@ -17,6 +17,7 @@ import { setMaxListeners } from "node:events";
 import { isAborted, isApiError, isInvalid, isNotFound, isRetryable } from "../kube/errors.js";
 import type { ObjectStore } from "../kube/objects.js";
 import type { KubeObject } from "../manifests/object.js";
+import { BoundedMap } from "../util/bounded-map.js";
 import { claim, heldByAnother, observe, recordOf, type LeaseRecord, type Observation } from "./lease-record.js";
 import { LeaseHeldError, LeaseLostError, type LeaseEvent, type LeaseOptions } from "./lease-types.js";
 
@@ -44,6 +45,24 @@ export async function withLease<T>(store: ObjectStore, options: LeaseOptions, wo
   }
 }
 
+/**
+ * Another holder's claim on the Lease, if it still stands, by one read and no write: a job asks
+ * this before it takes a slot to wait, and comes back later when it does (the sightings carry
+ * what it saw to the next attempt).
+ */
+export async function leaseHolder(store: ObjectStore, options: LeaseOptions): Promise<string | undefined> {
+  return new LeaseElector(store, options).otherHolder(AbortSignal.timeout(Math.ceil(options.renewDeadlineMs)));
+}
+
+const sightingsByCluster = new Map<string, BoundedMap<string, Observation>>();
+
+/** This process's sightings of one cluster's Leases (a bounded memory per kube context). */
+export function leaseSightings(cluster: string): Map<string, Observation> {
+  let sightings = sightingsByCluster.get(cluster);
+  if (!sightings) sightingsByCluster.set(cluster, (sightings = new BoundedMap(1_000)));
+  return sightings;
+}
+
 const monotonicNow = () => performance.now();
 
 class LeaseElector {
@@ -54,6 +73,7 @@ class LeaseElector {
   private observation: Observation | undefined;
   private renewedAtMs = 0;
   private readonly path: string;
+  private readonly key: string;
 
   constructor(
     private readonly store: ObjectStore,
@@ -66,6 +86,14 @@ class LeaseElector {
     // Requests of the work listen to it directly too (the inventory's reads), besides the Halt.
     setMaxListeners(0, this.lost.signal);
     this.path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(options.namespace)}/leases`;
+    this.key = `${options.namespace}/${options.name}`;
+    this.observation = options.sightings?.get(this.key);
+  }
+
+  async otherHolder(signal: AbortSignal): Promise<string | undefined> {
+    const live = await this.read(signal);
+    if (!live) return undefined;
+    return heldByAnother(this.see(recordOf(live)), this.options.holder, monotonicNow(), this.options.leaseDurationMs);
   }
 
   async acquire(): Promise<void> {
@@ -89,9 +117,9 @@ class LeaseElector {
         if (!isRetryable(error) && !isAborted(error)) throw error;
         failure = error as Error;
       }
-      if (monotonicNow() - started > this.options.waitMs) {
+      if (monotonicNow() - started >= this.options.waitMs) {
         if (failure) throw failure;
-        throw new LeaseHeldError(`another Slipway (${reported ?? "unknown"}) is applying (Lease ${this.options.namespace}/${this.options.name}); gave up after ${this.options.waitMs} ms`);
+        throw new LeaseHeldError(`another Slipway (${reported ?? "unknown"}) is applying (Lease ${this.options.namespace}/${this.options.name}); gave up after ${this.options.waitMs} ms`, reported);
       }
       await delay(this.options.retryPeriodMs, signal);
     }
@@ -151,17 +179,24 @@ class LeaseElector {
       const created = await this.create(record, signal);
       return created ? this.held(record) : "raced";
     }
-    this.observation = observe(this.observation, recordOf(live), monotonicNow());
-    const holder = heldByAnother(this.observation, this.options.holder, monotonicNow(), this.options.leaseDurationMs);
+    const observation = this.see(recordOf(live));
+    const holder = heldByAnother(observation, this.options.holder, monotonicNow(), this.options.leaseDurationMs);
     if (holder) return { holder };
-    const record = claim(this.observation.record, this.options.holder, durationSeconds, Date.now());
+    const record = claim(observation.record, this.options.holder, durationSeconds, Date.now());
     return (await this.write(live, record, signal)) ? this.held(record) : "raced";
   }
 
   private held(record: LeaseRecord): "held" {
-    this.observation = { record, atMs: monotonicNow() };
-    this.renewedAtMs = this.observation.atMs;
+    this.renewedAtMs = this.see(record, true).atMs;
     return "held";
+  }
+
+  /** Remembers the record as read (or, `written`, as this process wrote it) now, here and in the sightings. */
+  private see(record: LeaseRecord, written = false): Observation {
+    const observation = written ? { record, atMs: monotonicNow() } : observe(this.observation, record, monotonicNow());
+    this.observation = observation;
+    this.options.sightings?.set(this.key, observation);
+    return observation;
   }
 
   private lose(holder: string | undefined, reason: string): void {

@@ -3,13 +3,13 @@
 // message and a log line with the delivery id.
 import type { Context, Probot } from "probot";
 import type { Clusters } from "../kube/cluster-pool.js";
-import type { WorkQueue } from "../jobs/queue.js";
+import type { JobSpec, WorkQueue } from "../jobs/queue.js";
 import { parseCommand } from "./commands.js";
 import { renderNotAllowed, renderUnknownCommand } from "../render/command-replies.js";
 import { renderJobFailure, type FailureReport } from "../render/failures.js";
 import type { GitHubClient } from "./octokit.js";
 import type { Policy } from "../config/policy.js";
-import { applyBranch, mergeTriggers, type BranchTriggers } from "./apply-branch.js";
+import { applyBranch, mergeTriggers, type BranchTriggers, type DeferredApply } from "./apply-branch.js";
 import { startReconcile } from "./reconcile.js";
 import { BoundedMap } from "../util/bounded-map.js";
 import type { Observer } from "../observability/observer.js";
@@ -38,6 +38,8 @@ export interface SlipwayDeps {
   canaryPollMs?: number;
   /** The last drift reported per environment (default: one per app; without one, jobs check no drift). */
   driftMemory?: BoundedMap<string, string>;
+  /** How long an apply job waits before it comes back for an environment whose Lease another apply held (default 10 s). */
+  leaseRetryMs?: number;
 }
 
 export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
@@ -287,20 +289,23 @@ export function enqueueBranchApply(
   const { driftMemory } = deps;
   // A correction is one more trigger of the branch's job, queued behind the one that found the drift.
   const drift = driftMemory && { memory: driftMemory, correct: (correction: { sha: string; environment: string }) => void enqueueBranchApply(deps, { ...params, triggers: { pushed: [], reruns: [], reconcile: false, corrections: [correction] } }) };
-  return deps.queue.enqueue({
+  // An environment whose Lease another apply holds: the job comes back for it, holding no slot meanwhile.
+  const deferral = { defer: (deferred: DeferredApply[]) => deps.queue.enqueueLater(deps.leaseRetryMs ?? 10_000, job({ pushed: [], reruns: [], reconcile: false, deferred })) };
+  const job = (triggers: BranchTriggers): JobSpec<BranchTriggers> => ({
     pool: "apply",
     key: `${repo.owner}/${repo.repo}:branch:${branch}`,
     owner: params.owner,
-    payload: params.triggers,
+    payload: triggers,
     merge: mergeTriggers,
-    run: (triggers, signal) =>
+    run: (merged, signal) =>
       boundary(scope, undefined, () =>
         applyBranch(
-          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, signal, ...(deps.observer ? { observer: deps.observer } : {}), ...(drift ? { drift } : {}), ...(params.canaries && installation ? { canaries: params.canaries, installation: Number(installation) } : {}) },
-          { ...repo, branch, defaultBranch: params.defaultBranch, triggers },
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, signal, deferral, ...(deps.observer ? { observer: deps.observer } : {}), ...(drift ? { drift } : {}), ...(params.canaries && installation ? { canaries: params.canaries, installation: Number(installation) } : {}) },
+          { ...repo, branch, defaultBranch: params.defaultBranch, triggers: merged },
         ),
       ),
   });
+  return deps.queue.enqueue(job(params.triggers));
 }
 
 async function fetchPullRequest(octokit: GitHubClient, repo: RepoRef, number: number): Promise<PullRequestRef> {

@@ -6,12 +6,17 @@
 //   4. apply the head to every environment of the branch that was pushed, re-run, or (for the
 //      reconcile) whose inventory records another commit; for the reconcile, check the drift of
 //      those whose inventory records the head (check-drift.ts), and queue a correction when
-//      `drift: correct` and the drift is new.
+//      `drift: correct` and the drift is new;
+//   5. an environment whose Lease another apply holds (another copy of the app) is not waited for
+//      in the job's slot: the job comes back for it later (`deferLeaseHeld`), for up to ten
+//      minutes, with this process's sightings of the Lease judging when its holder's claim lapses.
 // Several waiting pushes merge into one job, so the newest commit by ancestry (the head) wins,
 // whatever order the deliveries came in.
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { Policy } from "../config/policy.js";
+import { environmentLeaseHolder } from "../apply/apply-environment.js";
 import { readInventory } from "../apply/inventory.js";
+import { defaultLeaseTiming } from "../apply/lease-types.js";
 import { inventoryLocation } from "../desired/desired-state.js";
 import { renderNotBranchHead } from "../render/apply-report.js";
 import { applyPush, type ApplyPushDeps } from "./apply-push.js";
@@ -34,6 +39,15 @@ export interface BranchTriggers {
   canary?: string[];
   /** Drift to correct (`drift: correct`): re-apply an environment at a commit, if still the head. */
   corrections?: Array<{ sha: string; environment: string }>;
+  /** Environments whose Lease another apply held: applied at a commit if still the head; `since` is when that was first found. */
+  deferred?: DeferredApply[];
+}
+
+export interface DeferredApply {
+  sha: string;
+  environment: string;
+  /** When a job first found the Lease held (ms since the epoch). */
+  since: number;
 }
 
 /** What the reconcile needs to check drift: the last drift seen, and how to queue a correction. */
@@ -44,17 +58,19 @@ export interface DriftWatch {
 
 export function mergeTriggers(waiting: BranchTriggers, incoming: BranchTriggers): BranchTriggers {
   const corrections = mergeTargets(waiting.corrections ?? [], incoming.corrections ?? []);
+  const deferred = mergeTargets(waiting.deferred ?? [], incoming.deferred ?? []);
   return {
     pushed: [...new Set([...waiting.pushed, ...incoming.pushed])],
     reruns: mergeTargets(waiting.reruns, incoming.reruns),
     reconcile: waiting.reconcile || incoming.reconcile,
     canary: [...new Set([...(waiting.canary ?? []), ...(incoming.canary ?? [])])],
     ...(corrections.length > 0 ? { corrections } : {}),
+    ...(deferred.length > 0 ? { deferred } : {}),
   };
 }
 
 type CommitTarget = { sha: string; environment: string };
-const mergeTargets = (waiting: CommitTarget[], incoming: CommitTarget[]): CommitTarget[] => [
+const mergeTargets = <T extends CommitTarget>(waiting: T[], incoming: T[]): T[] => [
   ...waiting,
   ...incoming.filter((target) => !waiting.some((known) => known.sha === target.sha && known.environment === target.environment)),
 ];
@@ -65,7 +81,15 @@ export interface BranchTarget extends RepoRef {
   triggers: BranchTriggers;
 }
 
-export async function applyBranch(deps: ApplyPushDeps & { policy: Policy; drift?: DriftWatch }, target: BranchTarget): Promise<void> {
+/** How a job comes back for environments whose Lease another apply held. */
+export interface LeaseDeferral {
+  defer: (deferred: DeferredApply[]) => void;
+  /** Past this long since an environment was first found held, the job stops coming back (default 10 minutes). */
+  giveUpMs?: number;
+  now?: () => number;
+}
+
+export async function applyBranch(deps: ApplyPushDeps & { policy: Policy; drift?: DriftWatch; deferral?: LeaseDeferral }, target: BranchTarget): Promise<void> {
   const { octokit, log } = deps;
   const head = await branchHead(octokit, target);
   const { triggers } = target;
@@ -83,13 +107,39 @@ export async function applyBranch(deps: ApplyPushDeps & { policy: Policy; drift?
   }
   const environments = access.environments.filter((granted) => (granted.environment.branch ?? target.defaultBranch) === target.branch);
   await reportStale({ octokit, target, head, environments });
+  const deferred: DeferredApply[] = [];
   for (const granted of environments) {
     // Shut down: the environments not yet started are left to the next start's reconcile.
     if (deps.signal?.aborted) return;
     const scoped = { ...deps, log: log.child({ environment: granted.environment.name, commit: head }) };
     if (!(await wanted({ deps: scoped, target, head, granted }))) continue;
-    await applyPush(scoped, { ...target, sha: head, granted, branch: target.branch });
+    const waiting = deferralOf(deps.deferral, target, head, granted);
+    if (waiting && (await leaseHeld(scoped, granted, head))) {
+      deferred.push(waiting);
+      continue;
+    }
+    // A job that comes back later waits only a retry period for a Lease taken since it looked.
+    const outcome = await applyPush(deps.deferral ? { ...scoped, leaseWaitMs: defaultLeaseTiming.retryPeriodMs } : scoped, { ...target, sha: head, granted, branch: target.branch });
+    if (outcome === "lease-held" && waiting) deferred.push(waiting);
   }
+  if (deferred.length > 0) deps.deferral?.defer(deferred);
+}
+
+/** The deferral to come back with, unless the job cannot come back or has come back for ten minutes. */
+function deferralOf(deferral: LeaseDeferral | undefined, target: BranchTarget, head: string, granted: GrantedEnvironment): DeferredApply | undefined {
+  if (!deferral) return undefined;
+  const now = deferral.now?.() ?? Date.now();
+  const environment = granted.environment.name;
+  const since = target.triggers.deferred?.find((item) => item.sha === head && item.environment === environment)?.since ?? now;
+  return now - since < (deferral.giveUpMs ?? 10 * 60_000) ? { sha: head, environment, since } : undefined;
+}
+
+/** Whether another apply holds the environment's Lease now: one read, and this process's sightings. */
+async function leaseHeld(deps: ApplyPushDeps, granted: GrantedEnvironment, head: string): Promise<boolean> {
+  const cluster = await deps.clusters.access(granted.environment.context, granted.identity);
+  const holder = await environmentLeaseHolder(cluster.store, { environment: granted.environment, context: cluster.context });
+  if (holder) deps.log.info(`Lease of ${granted.environment.name}: held by ${holder}; coming back for ${head.slice(0, 7)} later`);
+  return holder !== undefined;
 }
 
 /** Pushed or re-run commits that are not the head: one skipped check run per environment, saying why. */
@@ -98,6 +148,7 @@ async function reportStale(params: { octokit: GitHubClient; target: BranchTarget
   const stale = [
     ...target.triggers.pushed.filter((sha) => sha !== head).flatMap((sha) => params.environments.map((granted) => ({ sha, environment: granted.environment.name }))),
     ...target.triggers.reruns.filter((rerun) => rerun.sha !== head),
+    ...(target.triggers.deferred ?? []).filter((waiting) => waiting.sha !== head).map(({ sha, environment }) => ({ sha, environment })),
   ];
   for (const { sha, environment } of stale) {
     await reportCompletedCheckRun(octokit, { ...target, sha, report: renderNotBranchHead({ environment, sha, branch: target.branch, head }) });
@@ -108,7 +159,7 @@ async function wanted(params: { deps: ApplyPushDeps & { drift?: DriftWatch }; ta
   const { deps, target, head, granted } = params;
   const { environment } = granted;
   const names = (list: CommitTarget[] | undefined) => (list ?? []).some((item) => item.sha === head && item.environment === environment.name);
-  if (target.triggers.pushed.includes(head) || names(target.triggers.reruns) || names(target.triggers.corrections)) return true;
+  if (target.triggers.pushed.includes(head) || names(target.triggers.reruns) || names(target.triggers.corrections) || names(target.triggers.deferred)) return true;
   if (target.triggers.canary?.includes(environment.name)) return true;
   if (!target.triggers.reconcile) return false;
   // The reconcile applies only what is missing: a push lost while the server was down, a webhook

@@ -8,14 +8,14 @@
 import { applyEnvironment } from "../apply/apply-environment.js";
 import { canaryHoldBack } from "../canary/prepare.js";
 import type { CanaryService } from "./canary.js";
-import { describeLeaseEvent, type LeaseEvent } from "../apply/lease-types.js";
+import { describeLeaseEvent, LeaseHeldError, type LeaseEvent } from "../apply/lease-types.js";
 import type { ApplyReport } from "../apply/types.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { TarballLimits } from "../config/server.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import { applyCheckRunName, deploymentDescription, renderApplyCheckRun, renderMergedPullRequestComment, type ApplyCheckRun } from "../render/apply-report.js";
 import { renderApplyFailure } from "../render/failures.js";
-import { renderApplyInterrupted } from "../render/interrupted.js";
+import { renderApplyInterrupted, renderApplyLeaseHeld } from "../render/interrupted.js";
 import type { Observer } from "../observability/observer.js";
 import { completeCheckRun, failCheckRun, startCheckRun, type CheckRunHandle } from "./check-runs.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
@@ -39,6 +39,12 @@ export interface ApplyPushDeps {
   installation?: number;
   /** The job's shutdown signal: the apply stops at its next safe point and its check run says so. */
   signal?: AbortSignal;
+  /**
+   * How long an apply whose check run has started waits for another holder's Lease (default 10
+   * minutes). A job that can come back later (apply-branch.ts) waits only a retry period, and
+   * hears "lease-held".
+   */
+  leaseWaitMs?: number;
 }
 
 export interface PushTarget extends RepoRef {
@@ -49,7 +55,8 @@ export interface PushTarget extends RepoRef {
   branch: string;
 }
 
-export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promise<ApplyReport | undefined> {
+/** The report; undefined when the apply failed before one; "lease-held" when another apply held the environment's Lease past `leaseWaitMs`. */
+export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promise<ApplyReport | "lease-held" | undefined> {
   const { octokit } = deps;
   const { environment, identity } = target.granted;
   const checkRun = await startCheckRun(octokit, { ...target, name: applyCheckRunName(environment.name), headSha: target.sha });
@@ -69,7 +76,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       fieldManager: deps.fieldManager,
       configHashKey: deps.configHashKey,
       shouldSkip: (last) => olderThanApplied(octokit, target, last),
-      lease: { onEvent: (event) => reportLeaseEvent(deps, environment.name, event) },
+      lease: { onEvent: (event) => reportLeaseEvent(deps, environment.name, event), ...(deps.leaseWaitMs !== undefined ? { waitMs: deps.leaseWaitMs } : {}) },
       ...(environment.canary.length > 0 ? { holdBack: canaryHoldBack({ store: cluster.store, environment }) } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
@@ -83,6 +90,15 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     }
     return report;
   } catch (error) {
+    if (error instanceof LeaseHeldError) {
+      // Another copy of the app (or another job of this one) took the Lease since apply-branch.ts
+      // found it free: a final state now, and the job comes back.
+      const waiting = renderApplyLeaseHeld({ environment: environment.name, holder: error.holder });
+      deps.log.info(waiting.summary);
+      await failCheckRun(octokit, { ...target, checkRun, ...waiting, conclusion: "neutral" });
+      if (deployment) await setDeploymentState(octokit, target, deployment, "inactive", waiting.title, checkRun);
+      return "lease-held";
+    }
     // Stopped by the shutdown before a report (reading the commit, waiting for the Lease).
     const interrupted = deps.signal?.aborted === true;
     deps.observer?.apply(interrupted ? "interrupted" : "error", 0);

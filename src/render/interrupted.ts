@@ -13,6 +13,14 @@ export function renderApplyInterrupted(params: { environment: string }): Failure
   };
 }
 
+/** An apply that found another apply of its environment under way once its check run had started. */
+export function renderApplyLeaseHeld(params: { environment: string; holder: string | undefined }): FailureReport {
+  return {
+    title: "Waiting: another apply of this environment is under way; this will be retried",
+    summary: `Another Slipway${params.holder ? ` (${params.holder})` : ""} is applying environment ${params.environment}; only one apply of an environment runs at a time (its Lease). Nothing was applied. This commit is applied when that apply is done, if it is still the branch's head; past ten minutes of waiting, the next reconcile tries again.`,
+  };
+}
+
 /** A plan stopped by the shutdown. Plans are not retried by the server: a push, a re-run or `/slipway plan` plans again. */
 export function renderPlanInterrupted(params: { environment: string }): FailureReport {
   return {

@@ -41,7 +41,9 @@ describeWithCluster("the fair queue", () => {
     interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
     interceptBranchHead(github, { owner, repo }, "main", sha);
     interceptConfig(github, { owner, repo }, config, { ref: sha });
-    github.post(`${base}/check-runs`).reply(201, { id: 700 });
+    // Which job creates its check run first is not fixed: each interceptor matches its own job's.
+    const forCommit = (headSha: string) => (body: { head_sha?: string }) => body.head_sha === headSha;
+    github.post(`${base}/check-runs`, forCommit(sha)).reply(201, { id: 700 });
     github.post(`${base}/deployments`).reply(201, { id: 701 });
     github.post(`${base}/deployments/701/statuses`).times(2).reply(201, { id: 1 });
     interceptTarball(github, { owner, repo }, sha, { "deploy/stuck.yaml": stuck });
@@ -69,7 +71,7 @@ describeWithCluster("the fair queue", () => {
     for (const pr of prs) {
       interceptConfig(github, pr, config);
       interceptChangedFiles(github, pr);
-      github.post(`${base}/check-runs`).reply(201, { id: 710 + pr.number });
+      github.post(`${base}/check-runs`, forCommit(pr.headSha)).reply(201, { id: 710 + pr.number });
       github.patch(`${base}/check-runs/${710 + pr.number}`).reply(200, () => (completed.push(`plan ${pr.number}`), { id: 710 + pr.number }));
       interceptStickyComment(github, pr);
     }

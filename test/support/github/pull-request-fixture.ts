@@ -39,17 +39,17 @@ const contentsPath = (fixture: Pick<PullRequestFixture, "owner" | "repo">, path:
  * `.github/slipway.yml` on the default branch (no `ref`) or at `options.ref` (an apply reads it at
  * the pushed commit), or a 404 when `config` is undefined.
  */
-export function interceptConfig(github: GitHubMock, fixture: Pick<PullRequestFixture, "owner" | "repo">, config: string | undefined, options: { ref?: string } = {}): void {
+export function interceptConfig(github: GitHubMock, fixture: Pick<PullRequestFixture, "owner" | "repo">, config: string | undefined, options: { ref?: string; times?: number } = {}): void {
   const path = contentsPath(fixture, ".github/slipway.yml");
   const query = options.ref ? `?ref=${options.ref}` : "";
-  const interceptor = github.get((uri) => uri === `${path}${query}` || uri === `${path.replace(/%2F/g, "/")}${query}`);
+  const interceptor = github.get((uri) => uri === `${path}${query}` || uri === `${path.replace(/%2F/g, "/")}${query}`).times(options.times ?? 1);
   if (config === undefined) interceptor.reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
   else interceptor.reply(200, contentResponse(".github/slipway.yml", config));
 }
 
-/** The branch and the commit it points at (an apply applies only a branch's head). */
-export function interceptBranchHead(github: GitHubMock, repo: { owner: string; repo: string }, branch: string, sha: string): void {
-  github.get(`/repos/${repo.owner}/${repo.repo}/branches/${branch}`).reply(200, {
+/** The branch and the commit it points at (an apply applies only a branch's head), `times` times (default once). */
+export function interceptBranchHead(github: GitHubMock, repo: { owner: string; repo: string }, branch: string, sha: string, times = 1): void {
+  github.get(`/repos/${repo.owner}/${repo.repo}/branches/${branch}`).times(times).reply(200, {
     name: branch,
     commit: { sha, url: `https://api.github.com/repos/${repo.owner}/${repo.repo}/commits/${sha}` },
     protected: false,
