@@ -124,7 +124,7 @@ function judge(state: CanaryState, config: CanaryConfig, observation: Observatio
       }
       case "no-data":
       case "error":
-        next = { ...next, noDataChecks: next.noDataChecks + 1, message: `Waiting: ${describeNoData(record)}. The canary does not move on without data.` };
+        next = { ...next, noDataChecks: next.noDataChecks + 1, message: `Waiting: ${describeNoData(record, config)}. The canary does not move on without data.` };
         break;
       case "pass":
         next = { ...next, noDataChecks: 0, message: "Check passed." };
@@ -179,13 +179,14 @@ function describeFailure(metrics: MetricResult[]): string {
     .join(", ");
 }
 
-function describeNoData(record: CheckRecord): string {
+function describeNoData(record: CheckRecord, config: Pick<CanaryConfig, "minRequests">): string {
   const failed = record.metrics.find((metric) => metric.verdict === "error");
   if (failed) return `${failed.name} could not be read (${failed.message ?? "query failed"})`;
   if (record.requests === null || record.metrics.every((metric) => metric.value === null)) return "no traffic reached the canary";
   const empty = record.metrics.find((metric) => metric.verdict === "no-data" && metric.value === null);
   if (empty) return `${empty.name} returned no data (${empty.query})`;
-  return `too little traffic (${record.requests} requests in the window)`;
+  // increase() extrapolates to the window's edges (3.118 for 3 requests): whole requests, as the metrics' messages say them.
+  return `too little traffic (${Math.floor(record.requests)} requests in the window, ${config.minRequests} needed)`;
 }
 
 const format = (value: number | null): string => (value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toFixed(2));
