@@ -69,9 +69,12 @@ export function advance(state: CanaryState, config: CanaryConfig, observation: O
     }
     case "preflight": {
       if (!observation.check) return state;
-      const failing = observation.check.metrics.filter((metric) => metric.verdict === "error");
+      const record = checkRecord(state, config, observation.check, at);
+      const failing = record.metrics.filter((metric) => metric.verdict === "error");
       if (failing.length > 0) {
-        return rollBack("failed", `Stopped before any traffic moved: ${failing.map((metric) => `${metric.name}: ${metric.message ?? "the query failed"}`).join("; ")}.`);
+        const stopped = rollBack("failed", `Stopped before any traffic moved: ${failing.map((metric) => `${metric.name}: ${metric.message ?? "the query failed"}`).join("; ")}.`);
+        // Kept as a check (an error, whatever else it measured at 0 %), so the check run shows each query as sent beside Prometheus's answer.
+        return { ...stopped, checks: [...state.checks, { ...record, verdict: "error" as const }].slice(-CHECK_HISTORY) };
       }
       return enterStep(state, config, 0, at, "Queries answer; first step.");
     }
