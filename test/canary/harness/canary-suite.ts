@@ -98,6 +98,8 @@ export interface Seen {
   stableImage: string | undefined;
 }
 
+const apiVersions = { Deployment: "apps/v1", ConfigMap: "v1", HTTPRoute: "gateway.networking.k8s.io/v1" } as const;
+
 /** Registers the file's hooks (Prometheus, the CRDs, cleaning up after each test); call inside `describe`. */
 export function useCanarySuite(cluster: () => Promise<ClusterContext>) {
   let prometheus: PrometheusServer;
@@ -165,7 +167,7 @@ export function useCanarySuite(cluster: () => Promise<ClusterContext>) {
         ...(pullRequest !== undefined ? { pullRequest } : {}),
         fieldManager: "slipway",
       });
-    const live = (kind: string, name: string) => ctx.store.get({ apiVersion: kind === "Deployment" ? "apps/v1" : "v1", kind, namespace, name });
+    const live = (kind: "Deployment" | "ConfigMap" | "HTTPRoute", name: string) => ctx.store.get({ apiVersion: apiVersions[kind], kind, namespace, name });
     const where = { namespace, name: canaryStateName(environment.name, "web") };
     return { namespace, environment, stable, canary, apply, start, live, where };
   }
