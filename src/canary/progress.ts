@@ -69,9 +69,12 @@ export function advance(state: CanaryState, config: CanaryConfig, observation: O
     }
     case "preflight": {
       if (!observation.check) return state;
-      const failing = observation.check.metrics.filter((metric) => metric.verdict === "error");
+      const record = checkRecord(state, config, observation.check, at);
+      const failing = record.metrics.filter((metric) => metric.verdict === "error");
       if (failing.length > 0) {
-        return rollBack("failed", `Stopped before any traffic moved: ${failing.map((metric) => `${metric.name}: ${metric.message ?? "the query failed"}`).join("; ")}.`);
+        const stopped = rollBack("failed", `Stopped before any traffic moved: ${failing.map((metric) => `${metric.name}: ${metric.message ?? "the query failed"}`).join("; ")}.`);
+        // Kept as a check (an error, whatever else it measured at 0 %), so the check run shows each query as sent beside Prometheus's answer.
+        return { ...stopped, checks: [...state.checks, { ...record, verdict: "error" as const }].slice(-CHECK_HISTORY) };
       }
       return enterStep(state, config, 0, at, "Queries answer; first step.");
     }
@@ -124,7 +127,7 @@ function judge(state: CanaryState, config: CanaryConfig, observation: Observatio
       }
       case "no-data":
       case "error":
-        next = { ...next, noDataChecks: next.noDataChecks + 1, message: `Waiting: ${describeNoData(record)}. The canary does not move on without data.` };
+        next = { ...next, noDataChecks: next.noDataChecks + 1, message: `Waiting: ${describeNoData(record, config)}. The canary does not move on without data.` };
         break;
       case "pass":
         next = { ...next, noDataChecks: 0, message: "Check passed." };
@@ -179,13 +182,14 @@ function describeFailure(metrics: MetricResult[]): string {
     .join(", ");
 }
 
-function describeNoData(record: CheckRecord): string {
+function describeNoData(record: CheckRecord, config: Pick<CanaryConfig, "minRequests">): string {
   const failed = record.metrics.find((metric) => metric.verdict === "error");
   if (failed) return `${failed.name} could not be read (${failed.message ?? "query failed"})`;
   if (record.requests === null || record.metrics.every((metric) => metric.value === null)) return "no traffic reached the canary";
   const empty = record.metrics.find((metric) => metric.verdict === "no-data" && metric.value === null);
   if (empty) return `${empty.name} returned no data (${empty.query})`;
-  return `too little traffic (${record.requests} requests in the window)`;
+  // increase() extrapolates to the window's edges (3.118 for 3 requests): whole requests, as the metrics' messages say them.
+  return `too little traffic (${Math.floor(record.requests)} requests in the window, ${config.minRequests} needed)`;
 }
 
 const format = (value: number | null): string => (value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toFixed(2));

@@ -102,7 +102,8 @@ function titleWords(state: CanaryState, config: CanaryConfig, context: TitleCont
     case "failed":
       return failedTitle(state);
     case "aborted": {
-      const who = lastEvent(state.events, /abort/i)?.by;
+      // The person who asked, not the controller's own record of the phases it moved through ("Aborted: all traffic back to stable.").
+      const who = lastEvent(state.events.filter((event) => event.via !== "controller"), /abort/i)?.by;
       return `Aborted${who ? ` by ${who}` : ""}: all traffic back to the stable Deployment`;
     }
     case "superseded":

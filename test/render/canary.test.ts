@@ -39,7 +39,7 @@ describe("the canary check run, phase by phase", () => {
     ["rolling-back", { checks: [failing], failedChecks: 2, weight: 0 }, "Rolling back: success rate 91.2 % < 99 %", undefined, []],
     ["succeeded", { weight: 0 }, "Promoted: the new revision serves all traffic", "success", []],
     ["failed", { checks: [failing], failedChecks: 2, weight: 0 }, "Rolled back: success rate 91.2 % < 99 %", "failure", []],
-    ["aborted", { events: [anEvent({ by: "octocat", via: "pull request comment", what: "Aborted with /canary abort." })] }, "Aborted by octocat: all traffic back to the stable Deployment", "cancelled", []],
+    ["aborted", { events: [anEvent({ by: "octocat", via: "pull request comment", what: "/canary abort" }), ...[1, 2].map(() => anEvent({ by: "slipway", via: "controller", what: "Aborted: all traffic back to stable." }))] }, "Aborted by octocat: all traffic back to the stable Deployment", "cancelled", []],
     ["superseded", {}, "Superseded by a newer merge", "neutral", []],
   ])("%s", (phase, overrides, title, conclusion, verbs) => {
     const run = render({ phase, ...overrides });
