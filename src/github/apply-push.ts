@@ -64,7 +64,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
   try {
     // Inside the try: a deployment GitHub refuses must still leave the check run completed.
     deployment = await startDeployment(octokit, target, checkRun);
-    const files = await readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits });
+    const files = await readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) });
     const cluster = await deps.clusters.access(environment.context, identity);
     const report = await applyEnvironment({
       environment,

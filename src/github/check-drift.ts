@@ -34,7 +34,7 @@ export interface CheckDriftDeps {
 /** The drift found, and whether it is new (and so was reported); undefined when the plan could not tell. */
 export async function checkDrift(deps: CheckDriftDeps, params: RepoRef & { commit: string; granted: GrantedEnvironment }): Promise<{ drift: Drift; isNew: boolean } | undefined> {
   const { environment, identity } = params.granted;
-  const files = await readEnvironmentAt(deps.octokit, { ...params, sha: params.commit, environment, limits: deps.tarballLimits });
+  const files = await readEnvironmentAt(deps.octokit, { ...params, sha: params.commit, environment, limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) });
   const cluster = await deps.clusters.access(environment.context, identity);
   const plan = await planEnvironment({
     environment,

@@ -83,7 +83,7 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
   if (editsConfig) wanted.push((path) => path === configPath);
   let headFiles: Promise<ManifestFile[]> | undefined;
   const readHead = () =>
-    (headFiles ??= readFilesAt(octokit, { ...pr, sha: pr.headSha, wanted: (path) => wanted.some((matches) => matches(path)), limits: deps.tarballLimits }));
+    (headFiles ??= readFilesAt(octokit, { ...pr, sha: pr.headSha, wanted: (path) => wanted.some((matches) => matches(path)), limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) }));
   const configChange = editsConfig
     ? renderConfigChange(planConfigChange({ repo: pr, headConfig: (await readHead()).find((file) => file.path === configPath), current: access.config, policy: deps.policy }))
     : undefined;

@@ -59,23 +59,24 @@ export async function readBaseFiles(octokit: GitHubClient, params: { pr: PullReq
  */
 export async function readFilesAt(
   octokit: GitHubClient,
-  params: RepoRef & { sha: string; wanted: (path: string) => boolean; limits?: TarballLimits },
+  params: RepoRef & { sha: string; wanted: (path: string) => boolean; limits?: TarballLimits; signal?: AbortSignal },
 ): Promise<ManifestFile[]> {
+  const { signal } = params;
   // Without parseSuccessResponseBody, @octokit/request reads the whole body into an ArrayBuffer
   // first; with it, `data` is fetch's body stream (@octokit/request 10, fetch-wrapper.js).
   const response = await octokit.rest.repos.downloadTarballArchive({
     owner: params.owner,
     repo: params.repo,
     ref: params.sha,
-    request: { parseSuccessResponseBody: false },
+    request: { parseSuccessResponseBody: false, ...(signal ? { signal } : {}) },
   });
-  return readTarball(tarballBody(response.data), { wanted: params.wanted, limits: params.limits ?? defaultTarballLimits });
+  return readTarball(tarballBody(response.data), { wanted: params.wanted, limits: params.limits ?? defaultTarballLimits, ...(signal ? { signal } : {}) });
 }
 
 /** Every manifest under an environment's paths at a commit. */
 export async function readEnvironmentAt(
   octokit: GitHubClient,
-  params: RepoRef & { sha: string; environment: Pick<EnvironmentConfig, "paths" | "exclude">; limits?: TarballLimits },
+  params: RepoRef & { sha: string; environment: Pick<EnvironmentConfig, "paths" | "exclude">; limits?: TarballLimits; signal?: AbortSignal },
 ): Promise<ManifestFile[]> {
   return readFilesAt(octokit, { ...params, wanted: environmentMatcher(params.environment) });
 }

@@ -20,6 +20,8 @@ export interface TarEntry {
 export interface ReadTarballOptions {
   wanted: (path: string) => boolean;
   limits: TarballLimits;
+  /** Stops the download and the unpacking (the server shuts down): rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 /** What a tarball may be read from: the download's body, a Node stream, or bytes already here. */
@@ -52,15 +54,21 @@ export async function readTarball(source: TarballSource, options: ReadTarballOpt
   let stopped: Error | undefined;
   try {
     // Throwing in the last stage destroys the gunzip and the download: the rest is never read.
-    await pipeline(input, createGunzip({ chunkSize: 64 * 1024 }), async (inflated: AsyncIterable<Buffer>) => {
-      try {
-        for await (const chunk of inflated) extractor.write(chunk);
-      } catch (error) {
-        stopped = error instanceof Error ? error : new Error(String(error));
-        throw stopped;
-      }
-    });
+    await pipeline(
+      input,
+      createGunzip({ chunkSize: 64 * 1024 }),
+      async (inflated: AsyncIterable<Buffer>) => {
+        try {
+          for await (const chunk of inflated) extractor.write(chunk);
+        } catch (error) {
+          stopped = error instanceof Error ? error : new Error(String(error));
+          throw stopped;
+        }
+      },
+      options.signal ? { signal: options.signal } : {},
+    );
   } catch (error) {
+    options.signal?.throwIfAborted();
     if (stopped !== undefined) throw stopped;
     // zlib's errors: not gzip at all ("incorrect header check"), or cut short ("unexpected end of file").
     const message = error instanceof Error ? error.message : String(error);

@@ -44,4 +44,26 @@ describe("reading a commit's files from its tarball", () => {
     // Read no further than the cap and what was in flight.
     expect(sent * 64 * 1024).toBeLessThan(64 * 1024 * 1024);
   });
+
+  it("stops reading a download that is still coming when the server shuts down", async () => {
+    const github = mockGitHub();
+    let sent = 0;
+    // A slow archive without end: a block now and then, as a stalled download would send.
+    const slow = async function* () {
+      for (;;) {
+        sent += 1;
+        yield Buffer.alloc(1024);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    github.get(`/repos/${owner}/${repo}/tarball/${sha}`).reply(200, (): Readable => gzipStream(slow()), { "content-type": "application/x-gzip" });
+    const shutdown = new AbortController();
+    setTimeout(() => shutdown.abort(new Error("the Slipway server is shutting down")), 300);
+    const started = Date.now();
+    const error = await readFilesAt(octokit(), { owner, repo, sha, wanted: () => true, signal: shutdown.signal }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe("the Slipway server is shutting down");
+    // Stopped when the signal fired, not at a cap or the end (there is none).
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(sent).toBeGreaterThan(1);
+  });
 });

@@ -53,7 +53,7 @@ export function paxPath(path: string): Buffer {
 }
 
 /** Gzip'd, as a stream: `parts` may yield a gigabyte, the output is what zlib makes of it. */
-export function gzipStream(parts: Iterable<Buffer>): Readable {
+export function gzipStream(parts: Iterable<Buffer> | AsyncIterable<Buffer>): Readable {
   return Readable.from(parts).pipe(createGzip({ level: 1 }));
 }
 
