@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The `slipway` command line: the same engine as the GitHub App. Parses arguments, runs one
-// command, prints its output, exits with its code. No logic here.
+// command (`plan`, or `canary <verb>`), prints its output, exits with its code. No logic here.
 // A command imports what it uses when it runs (`--help` loads none of it): start-up is most of
 // a small plan's time.
 import { parseArgs } from "node:util";
 import { UsageError } from "./cli/local-files.js";
 
-const usage = `Usage: slipway plan [PATH...] [options]
+const planUsage = `Usage: slipway plan [PATH...] [options]
 
 Plans local manifests the way Slipway plans a pull request: validation, a server-side
 dry-run against the cluster, diffs, ownership conflicts and pruning.
@@ -30,7 +30,31 @@ Exit codes: 0 nothing would change, 1 something would change, 2 errors (invalid 
 rejected dry-runs, failing conflicts, an unreachable cluster, or bad arguments).
 `;
 
+const canaryUsage = `Usage: slipway canary status|promote|abort|pause|resume [options] WORKLOAD
+
+Shows or steers the canary of Deployment WORKLOAD, as /canary comments do: the server's next
+tick carries the command out, and the canary's check run records who asked (user@host) and
+from where (command line). Writes with your kubeconfig's identity, which needs get, list and
+update on ConfigMaps in the namespace.
+
+Options:
+  --context NAME       kubeconfig context (default: the current context)
+  --kubeconfig FILE    kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)
+  -n, --namespace NS   where Slipway keeps the environment's canary states: its inventory
+                       namespace (default: the context's namespace, else "default")
+  --environment ENV    the environment, when the workload has canaries in several
+  --full               promote: promote now, skipping the remaining steps
+  -h, --help           this help
+
+Exit codes: 0 shown, or recorded for the next tick; 1 the canary's phase refuses the verb
+(it ended, or is not paused); 2 no such canary, bad arguments, or a cluster that cannot be
+reached or refuses access.
+`;
+
+const usage = `${planUsage}\n${canaryUsage}`;
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "canary") return canary(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -49,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
-  if (command !== "plan") throw new UsageError(`unknown command "${command}"`);
+  if (command !== "plan") throw new UsageError(`unknown command "${command}"; the commands are plan and canary`);
   const output = values.output;
   if (output !== "text" && output !== "markdown" && output !== "json") throw new UsageError(`--output must be text, markdown or json`);
   const [{ runPlanCommand }, { readServerSettings }, { readCommandLineHashKey }, { defaultDiscoveryCacheDir }] = await Promise.all([
@@ -72,6 +96,20 @@ async function main(argv: string[]): Promise<number> {
     discoveryCacheDir: defaultDiscoveryCacheDir(process.env),
   });
   process.stdout.write(result.output);
+  return result.exitCode;
+}
+
+async function canary(argv: string[]): Promise<number> {
+  const { parseCanaryArgs } = await import("./cli/canary-args.js");
+  const args = parseCanaryArgs(argv);
+  if ("help" in args) {
+    process.stdout.write(canaryUsage);
+    return 0;
+  }
+  const { runCanaryCommand, operatorName } = await import("./cli/canary-command.js");
+  const result = await runCanaryCommand({ ...args, by: operatorName() });
+  process.stdout.write(result.output);
+  process.stderr.write(result.errors);
   return result.exitCode;
 }
 

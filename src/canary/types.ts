@@ -66,7 +66,7 @@ export interface CheckRecord {
 /** Who did something to a canary, and from where: the audit trail the check run shows. */
 export interface CanaryEvent {
   at: string;
-  /** A GitHub login, "slipway" for the controller, or `cli:<user>@<host>`. */
+  /** A GitHub login, "slipway" for the controller, or `<user>@<host>` on the command line. */
   by: string;
   /** "pull request comment", "check run button", "command line", "controller". */
   via: string;

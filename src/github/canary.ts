@@ -3,13 +3,14 @@
 // `/canary` comments and check run buttons people steer it with.
 //   - a tick resolves the repository's cluster identity and Prometheus from the server's policy
 //     (never from the state, which anyone with write access to the namespace could edit);
-//   - a command is bound to the pull request whose merge started the canary, needs write access,
-//     runs once per comment (its id is recorded in the state) and is written with the state's
-//     version, so it never undoes a tick's work or another command.
-import { tickCanary, recordEvent, type CanaryRuntime } from "../canary/controller.js";
+//   - a command is bound to the pull request whose merge started the canary and needs write
+//     access; canary/steer.ts carries it out, as it does the command line's: once per comment,
+//     written with the state's version, so it never undoes a tick's work or another command.
+import { tickCanary, type CanaryRuntime } from "../canary/controller.js";
 import { createPrometheusClient } from "../canary/metrics.js";
 import { startCanaries, type StartedCanary } from "../canary/start.js";
-import { CanaryStateConflict, listCanaryStates, readCanaryState, writeCanaryState, type StoredCanaryState } from "../canary/state-store.js";
+import { listCanaryStates, type StoredCanaryState } from "../canary/state-store.js";
+import { steerCanary, type CommandSource } from "../canary/steer.js";
 import { finalPhases, type CanaryState, type CanaryVerb } from "../canary/types.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import { ruleFor, type Policy } from "../config/policy.js";
@@ -191,39 +192,32 @@ export class CanaryService {
     /** The pull request commented on, or (a button) the canary's check run's external id. */
     target: { pullRequest: number; mergeCommit?: string } | { checkRun: string };
     by: string;
-    via: "pull request comment" | "check run button";
+    via: Exclude<CommandSource, "command line">;
     /** The comment or delivery id: a command runs once. */
     id: string;
   }): Promise<CommandAnswer | undefined> {
     const found = await this.find(params);
     const refused = (refusal: CanaryRefusal): CommandAnswer => ({ reply: renderCanaryRefused(params.verb, refusal), changed: false });
     if ("refusal" in found) return refused(found.refusal);
-    const { store, handle } = found;
-    let current: StoredCanaryState | undefined = found.stored;
-    // A tick or another command may write between the read and the write: read again, decide again.
-    for (let attempt = 0; attempt < 3 && current; attempt++) {
-      if (current.state.commandsSeen.includes(params.id)) return undefined;
-      if (params.verb === "status") return { reply: renderCanaryStatus({ state: current.state, config: current.state.config }), changed: false };
-      const change = applyVerb(current.state, params.verb, params.full);
-      if ("refusal" in change) return refused(change.refusal);
-      const at = new Date((this.deps.now ?? Date.now)()).toISOString();
-      let next = recordEvent(change.state, { at, by: params.by, via: params.via, what: `/canary ${params.verb}${params.full ? " --full" : ""}` });
-      next = { ...next, commandsSeen: [...next.commandsSeen, params.id].slice(-100) };
-      try {
-        await writeCanaryState(store, current, next, current.resourceVersion);
-      } catch (error) {
-        if (!(error instanceof CanaryStateConflict)) throw error;
-        current = await readCanaryState(store, current);
-        continue;
-      }
-      if (params.verb === "retry") {
-        this.deps.applyEnvironment({ repo: params.repo, installation: params.installation, branch: next.branch, environment: next.environment });
-      } else {
-        this.schedule(handle, 0);
-      }
-      return { reply: renderCanaryAccepted({ state: current.state, config: current.state.config, verb: params.verb, full: params.full }), changed: true };
+    const { store, stored, handle } = found;
+    if (params.verb === "status") return { reply: renderCanaryStatus({ state: stored.state, config: stored.state.config }), changed: false };
+    const steered = await steerCanary(store, stored, { verb: params.verb, full: params.full, by: params.by, via: params.via, id: params.id, ...(this.deps.now ? { now: this.deps.now } : {}) });
+    switch (steered.outcome) {
+      case "refused":
+        return refused(steered.refusal);
+      case "gone":
+        return refused({ reason: "no-canary" });
+      case "already-done":
+      case "busy":
+        return undefined;
+      case "changed":
+        if (params.verb === "retry") {
+          this.deps.applyEnvironment({ repo: params.repo, installation: params.installation, branch: steered.state.branch, environment: steered.state.environment });
+        } else {
+          this.schedule(handle, 0);
+        }
+        return { reply: renderCanaryAccepted({ state: steered.before, config: steered.before.config, verb: params.verb, full: params.full }), changed: true };
     }
-    return current ? undefined : refused({ reason: "no-canary" });
   }
 
   /** The canary a command is for, read as the repository's identity. */
@@ -266,30 +260,6 @@ export class CanaryService {
 
   private handleOf(canary: StartedCanary, installation: number): CanaryHandle {
     return { where: canary.where, repository: canary.state.repository, context: canary.state.context, installation };
-  }
-}
-
-/** What a verb does to a state, or why it does nothing. */
-export function applyVerb(state: CanaryState, verb: Exclude<CanaryVerb, "status">, full: boolean): { state: CanaryState } | { refusal: CanaryRefusal } {
-  const final = finalPhases.has(state.phase);
-  if (verb === "retry") {
-    if (state.phase !== "failed" && state.phase !== "aborted") return { refusal: final ? { reason: "final", state: { ...state, phase: state.phase as "succeeded" } } : { reason: "not-final", state } };
-    return { state: { ...state, retryRequested: true } };
-  }
-  if (final) return { refusal: { reason: "final", state: { ...state, phase: state.phase as "failed" } } };
-  switch (verb) {
-    case "promote":
-      return { state: { ...state, promoteRequested: full ? "full" : "step", ...(state.phase === "paused" ? { phase: state.pausedFrom ?? "progressing", pausedFrom: undefined } : {}) } };
-    case "abort":
-      return { state: { ...state, abortRequested: true } };
-    case "pause":
-      if (state.phase === "paused") return { state };
-      return { state: { ...state, phase: "paused", pausedFrom: state.phase, message: "Paused: checks go on, and failing checks still roll it back; /canary resume goes on." } };
-    case "resume":
-      if (state.phase !== "paused") return { refusal: { reason: "not-paused", state } };
-      return { state: { ...state, phase: state.pausedFrom ?? "progressing", pausedFrom: undefined, message: "Resumed." } };
-    default:
-      return { state };
   }
 }
 

@@ -2,6 +2,7 @@
 // will happen, why nothing will, or where the canary stands.
 import type { CanaryConfig } from "../config/canary-schema.js";
 import { canaryWeights } from "../config/canary-schema.js";
+import type { VerbRefusal } from "../canary/steer.js";
 import type { CanaryState, CanaryVerb } from "../canary/types.js";
 import { renderLadder, finalPhaseWords, formatValue, formatThreshold, stepWords } from "./canary-format.js";
 import { canaryTitle } from "./canary-title.js";
@@ -82,15 +83,13 @@ export function renderCanaryAccepted(params: CanaryReplyContext & { verb: Exclud
   }
 }
 
-/** Why a `/canary` command changes nothing. */
+/** Why a `/canary` command changes nothing: the canary's phase (VerbRefusal), or which canary it is for. */
 export type CanaryRefusal =
+  | VerbRefusal
   | { reason: "not-allowed"; username: string }
   | { reason: "no-canary" }
   | { reason: "ambiguous"; environment: string; workloads: readonly string[] }
   | { reason: "unknown-workload"; workload: string; workloads: readonly string[] }
-  | { reason: "final"; state: Pick<CanaryState, "environment" | "workload"> & { phase: keyof typeof finalPhaseWords } }
-  | { reason: "not-final"; state: Pick<CanaryState, "environment" | "workload" | "phase"> }
-  | { reason: "not-paused"; state: Pick<CanaryState, "environment" | "workload" | "phase"> }
   | { reason: "revision-mismatch"; canaryCommit: string; pullRequestCommit: string };
 
 export function renderCanaryRefused(verb: CanaryVerb, refusal: CanaryRefusal): string {

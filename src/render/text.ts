@@ -9,6 +9,7 @@ import { describeMode } from "./mode.js";
 import { describeAction, describeKeyState, isSecret, listedObjects, noteTitle, sortedFindings } from "./listing.js";
 import { plural } from "./plural.js";
 import { formatPosition } from "./report.js";
+import { terminalText } from "./terminal.js";
 
 const STYLES = { bold: "\x1b[1m", red: "\x1b[31m", green: "\x1b[32m", yellow: "\x1b[33m", cyan: "\x1b[36m" } as const;
 const RESET = "\x1b[0m";
@@ -21,11 +22,7 @@ export interface PlanTextOptions {
   color: boolean;
 }
 
-// C0 controls other than tab and line feed (carriage return included: it can overwrite a line), DEL and C1.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-const clean = (text: string): string => text.replace(CONTROL_CHARACTERS, "\ufffd");
+const clean = terminalText;
 
 /** Clean, and indent every line after the first so multi-line text stays inside its item. */
 const block = (text: string, indent: string): string => clean(text).replace(/\n/g, `\n${indent}`);

@@ -1,40 +1,14 @@
 // The compiled app, as `npm run build` makes it and `npx slipway` runs it: the parse worker must be
 // found next to the compiled pool (lib/planning/parse-worker.js, no tsx) when the input is too large
 // to parse in-process, and the command must exit when its plan is done. Built into a directory of its own, so lib/ is left alone.
-import { execFile } from "node:child_process";
-import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { useCompiledCli } from "../support/compiled-cli.js";
 
-const run = promisify(execFile);
-const root = resolve(import.meta.dirname, "..", "..");
-let out: string;
-
-beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), "slipway-lib-"));
-  await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", out], { cwd: root });
-  // What the package gives lib/: ES modules, and the dependencies.
-  writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
-  symlinkSync(realpathSync(join(root, "node_modules")), join(out, "node_modules"));
-}, 120_000);
-
-afterAll(() => {
-  if (out) rmSync(out, { recursive: true, force: true });
-});
-
-/** `node <out>/cli.js ...`: its exit code and output, whatever the code. */
-async function slipway(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(out, "cli.js"), ...args], { cwd: root, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string; killed?: boolean };
-    if (failed.killed) throw new Error("the compiled command did not exit within 30 s", { cause: error });
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
+const run = useCompiledCli();
+const slipway = (...args: string[]) => run(args);
 
 describe("the compiled command line", () => {
   it("plans a fixture offline and exits", async () => {
