@@ -201,8 +201,8 @@ async function scaleCanary(store: ObjectStore, state: CanaryState, replicas: num
   }
 }
 
-/** The per-revision config copies of a finished canary. */
-async function deleteCopies(store: ObjectStore, state: CanaryState): Promise<void> {
+/** The per-revision config copies of a finished (or superseded) canary. */
+export async function deleteCopies(store: ObjectStore, state: CanaryState): Promise<void> {
   for (const kind of ["ConfigMap", "Secret"]) {
     const items = await store.list({ apiVersion: "v1", kind, namespace: state.namespace, labelSelector: `${canaryOfLabel}=${state.workload}` });
     for (const item of items) {
