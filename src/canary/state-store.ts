@@ -66,7 +66,7 @@ export async function writeCanaryState(
     const response = resourceVersion
       ? await store.client.request<KubeObject>({ method: "PUT", path: resourcePath(mapping, { namespace: where.namespace, name: where.name }), body })
       : await store.client.request<KubeObject>({ method: "POST", path: resourcePath(mapping, { namespace: where.namespace }), body });
-    return { state, resourceVersion: versionOf(response.body), ...where };
+    return { state, resourceVersion: versionOf(response.body), namespace: where.namespace, name: where.name };
   } catch (error) {
     if (isApiError(error) && error.statusCode === 409) throw new CanaryStateConflict(`the canary state ${where.namespace}/${where.name} changed while it was being updated`);
     throw error;
