@@ -13,7 +13,7 @@ import { runCheck, type PrometheusClient } from "./metrics.js";
 import { advance, checkDue, nextCheckAt, type Observation, type ReadinessObservation } from "./progress.js";
 import { readRouteWeight, setRouteWeight } from "./router.js";
 import type { RouteRule } from "../desired/route-kinds.js";
-import { CanaryStateConflict, readCanaryState, writeCanaryState } from "./state-store.js";
+import { CanaryStateConflict, readCanaryState, writeCanaryState, type StoredCanaryState } from "./state-store.js";
 import { finalPhases, type CanaryEvent, type CanaryState, type MetricResult } from "./types.js";
 
 /** The canary's own field managers: one for its objects and the route's rules, one for its replicas. */
@@ -66,18 +66,40 @@ export async function tickCanary(runtime: CanaryRuntime, deps: ControllerDeps, w
   }
   next = withTransitionEvent(state, next, now);
   await carryOut({ runtime, deps, state, next, observation });
-  if (deps.report) {
-    const checkRun = await deps.report(next);
-    if (checkRun) next = { ...next, checkRun };
-  }
+  let written: StoredCanaryState;
   try {
-    await writeCanaryState(runtime.store, where, next, stored.resourceVersion);
+    written = await writeCanaryState(runtime.store, where, next, stored.resourceVersion);
   } catch (error) {
     if (error instanceof CanaryStateConflict) return undefined;
     throw error;
   }
+  // Only the tick whose write won reports: a copy of the server that lost the race never opens a
+  // check run of its own (which nothing would ever complete).
+  if (deps.report) next = await reportWritten(runtime.store, written, deps.report);
   if (next.phase === "promoting" && state.phase !== "promoting") await deps.promote(next);
   return { state: next, ...(finalPhases.has(next.phase) ? {} : { nextTickMs: nextTickIn(next, now, deps.pollMs ?? 5_000) }) };
+}
+
+/**
+ * Mirrors a written state in its check run, and keeps the run in the state so that the next tick
+ * updates it. A tick that wrote in between keeps the run too, unless it reports another one.
+ */
+async function reportWritten(store: ObjectStore, written: StoredCanaryState, report: NonNullable<ControllerDeps["report"]>): Promise<CanaryState> {
+  const reported = written.state.checkRun;
+  const checkRun = await report(written.state);
+  if (!checkRun || JSON.stringify(checkRun) === JSON.stringify(reported)) return written.state;
+  let current: StoredCanaryState | undefined = written;
+  for (let attempt = 0; attempt < 3 && current && current.state.checkRun?.id === reported?.id; attempt++) {
+    const next = { ...current.state, checkRun };
+    try {
+      await writeCanaryState(store, current, next, current.resourceVersion);
+      return next;
+    } catch (error) {
+      if (!(error instanceof CanaryStateConflict)) throw error;
+      current = await readCanaryState(store, current);
+    }
+  }
+  return { ...written.state, checkRun };
 }
 
 type Observed = Observation & { routeProblem?: string };
@@ -201,8 +223,8 @@ async function scaleCanary(store: ObjectStore, state: CanaryState, replicas: num
   }
 }
 
-/** The per-revision config copies of a finished canary. */
-async function deleteCopies(store: ObjectStore, state: CanaryState): Promise<void> {
+/** The per-revision config copies of a finished (or superseded) canary. */
+export async function deleteCopies(store: ObjectStore, state: CanaryState): Promise<void> {
   for (const kind of ["ConfigMap", "Secret"]) {
     const items = await store.list({ apiVersion: "v1", kind, namespace: state.namespace, labelSelector: `${canaryOfLabel}=${state.workload}` });
     for (const item of items) {

@@ -5,7 +5,7 @@ import { canaryWorkloadName } from "../config/canary-schema.js";
 import { canaryName, canaryStateName, type CanaryDecision } from "../desired/canary.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { numberAt } from "../manifests/fields.js";
-import { canaryFieldManager, recordEvent } from "./controller.js";
+import { canaryFieldManager, deleteCopies, recordEvent } from "./controller.js";
 import { readCanaryState, writeCanaryState, type StoredCanaryState } from "./state-store.js";
 import { finalPhases, type CanaryState } from "./types.js";
 
@@ -42,7 +42,11 @@ export async function startCanaries(store: ObjectStore, decisions: CanaryDecisio
     const stored = await readCanaryState(store, where);
     if (decision.kind === "start") {
       await writeCanaryObjects(store, decision, context);
-      started.push(await createState(store, where, decision, context, stored));
+      const canary = await createState(store, where, decision, context, stored);
+      // No tick ever sees the superseded state (the new one took its place), so its copies go
+      // here, now that the canary Deployment reads the new revision's.
+      if (canary.superseded) await deleteCopies(store, canary.superseded);
+      started.push(canary);
     } else if (decision.kind === "continue") {
       await writeCanaryObjects(store, decision, context);
       if (stored) started.push({ where, state: stored.state });

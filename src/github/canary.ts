@@ -88,7 +88,7 @@ export class CanaryService {
     const cluster = await this.deps.clusters.access(environment.context, identity);
     const states = await listCanaryStates(cluster.store, inventoryLocation(environment).namespace, environment.name);
     const running = states.filter((stored) => stored.state.repository === params.repository && !finalPhases.has(stored.state.phase));
-    for (const stored of running) this.schedule({ where: stored, repository: params.repository, context: environment.context, installation: params.installation }, 0);
+    for (const stored of running) this.schedule({ where: { namespace: stored.namespace, name: stored.name }, repository: params.repository, context: environment.context, installation: params.installation }, 0);
     return running.length;
   }
 

@@ -78,7 +78,23 @@ export interface CanarySetUpOptions {
   promotion?: "auto" | "manual";
   /** Replaces fields of the canary entry (steps [20, 50], interval 2s, threshold 2, minRequests 10, istio metrics). */
   canary?: Record<string, unknown>;
+  /** Replaces fields of the environment (its context, say). */
+  environment?: Record<string, unknown>;
 }
+
+/** The `canary:` entry of Deployment/web, as a repository writes it, with `overrides`. */
+export const webCanary = (overrides: Record<string, unknown> = {}) => ({
+  workload: "Deployment/web",
+  service: "web",
+  router: { type: "gateway-api", httpRoute: "web" },
+  steps: [20, 50],
+  interval: "2s",
+  threshold: 2,
+  minRequests: 10,
+  promotion: "auto",
+  metrics: { telemetry: "istio", successRate: { min: 95 }, latencyP99: { max: 500 } },
+  ...overrides,
+});
 
 export interface DriveParams {
   ctx: ClusterContext;
@@ -122,20 +138,8 @@ export function useCanarySuite(cluster: () => Promise<ClusterContext>) {
   async function setUp(ctx: ClusterContext, options: CanarySetUpOptions = {}) {
     const namespace = await ctx.namespace("canary");
     const applyFiles = applier(ctx, namespace, {
-      canary: [
-        {
-          workload: "Deployment/web",
-          service: "web",
-          router: { type: "gateway-api", httpRoute: "web" },
-          steps: [20, 50],
-          interval: "2s",
-          threshold: 2,
-          minRequests: 10,
-          promotion: options.promotion ?? "auto",
-          metrics: { telemetry: "istio", successRate: { min: 95 }, latencyP99: { max: 500 } },
-          ...options.canary,
-        },
-      ],
+      canary: [webCanary({ ...(options.promotion ? { promotion: options.promotion } : {}), ...options.canary })],
+      ...options.environment,
     });
     const { environment } = applyFiles;
     const stable = await startBackend({ workload: "web", namespace });
@@ -200,7 +204,7 @@ export function useCanarySuite(cluster: () => Promise<ClusterContext>) {
     }
   }
 
-  return { setUp, follow, drive, prometheusUrl: () => prometheus.url };
+  return { setUp, follow, drive, prometheusUrl: () => prometheus.url, addCleanup: (cleanup: () => Promise<void>) => void cleanups.push(cleanup) };
 }
 
 export function imageOf(deployment: KubeObject | undefined): string | undefined {
