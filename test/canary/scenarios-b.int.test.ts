@@ -5,7 +5,7 @@
 //   - a server dropped mid-step, and a new one started, resumes the canary through the reconcile;
 //   - two servers ticking one canary move it once per transition.
 import { expect } from "vitest";
-import { canaryStateName, configCopyName, revisionAnnotation } from "../../src/desired/canary.js";
+import { configCopyName, revisionAnnotation } from "../../src/desired/canary.js";
 import { reconcileOnce } from "../../src/github/reconcile.js";
 import { describeWithCluster, itWithControllers, useCluster, type ClusterContext } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
