@@ -4,9 +4,11 @@
 // scaling through the `scale` subresource), and prints the plan for fixtures/demo/v2: real
 // diffs, real conflicts, a pruned object and a masked Secret. Without a cluster it falls back
 // to an offline plan and says so.
+// `npm run demo -- --canary` shows a canary instead, on the same cluster (scripts/demo-canary.ts).
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
 import { developmentConfigHashKey } from "../src/config/server-security.js";
 import { stampDesired } from "../src/desired/desired-state.js";
@@ -21,6 +23,7 @@ import { planEnvironment } from "../src/planning/plan-environment.js";
 import { renderPlanText } from "../src/render/text.js";
 import { ensureAssets } from "../test/cluster/assets.js";
 import { startCluster, type TestCluster } from "../test/cluster/cluster.js";
+import { runCanaryDemo } from "./demo-canary.js";
 
 const demo = fileURLToPath(new URL("../fixtures/demo/", import.meta.url));
 const namespace = "demo";
@@ -33,12 +36,16 @@ function manifests(version: "v1" | "v2"): ManifestFile[] {
 }
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { canary: { type: "boolean", default: false } }, strict: true });
   let cluster: TestCluster | undefined;
   try {
     say("starting the local test cluster (the first run builds Kubernetes from source: about 8 minutes)");
     cluster = await startCluster({ assets: await ensureAssets({ log: say }), log: say });
   } catch (error) {
-    say(`no local cluster (${error instanceof Error ? error.message.split("\n")[0] : String(error)}): planning offline instead`);
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    // A canary needs the cluster's controllers, Prometheus and traffic: there is nothing to show offline.
+    if (values.canary) throw new Error(`no local cluster (${why}); the canary demo needs one`, { cause: error });
+    say(`no local cluster (${why}): planning offline instead`);
     printPlan(await planEnvironment({ environment, head: manifests("v2"), base: manifests("v1"), target: { mode: "offline" }, fieldManager: "slipway" }));
     return;
   }
@@ -47,6 +54,12 @@ async function main(): Promise<void> {
     kubeConfig.loadFromFile(cluster.kubeconfigPath);
     const client = await KubeClient.fromKubeConfig({ kubeConfig });
     const store = new ObjectStore(client, new Discovery(client));
+    if (values.canary) {
+      const ok = await runCanaryDemo({ store, say });
+      client.close();
+      if (!ok) process.exitCode = 1;
+      return;
+    }
     await prepareCluster(store);
     const plan = await planEnvironment({
       environment,

@@ -123,9 +123,9 @@ function positiveInteger(text: string, flag: string, help: string): number {
 // Cleanups (the test cluster, temporary files) that run when the work ends, fails or is
 // interrupted with Ctrl-C or SIGTERM, newest first. On a signal the process exits 130 once
 // they are done; the cluster's supervise.sh covers a SIGKILL.
-type Defer = (cleanup: () => Promise<void>) => void;
+export type Defer = (cleanup: () => Promise<void>) => void;
 
-async function withCleanup<T>(params: { log: Log }, work: (defer: Defer) => Promise<T>): Promise<T> {
+export async function withCleanup<T>(params: { log: Log }, work: (defer: Defer) => Promise<T>): Promise<T> {
   const cleanups: Array<() => Promise<void>> = [];
   // One pass, shared: a signal during the final cleanup must wait for it, not start another.
   let cleaning: Promise<void> | undefined;

@@ -77,7 +77,10 @@ export async function tickCanary(runtime: CanaryRuntime, deps: ControllerDeps, w
   // check run of its own (which nothing would ever complete).
   if (deps.report) next = await reportWritten(runtime.store, written, deps.report);
   if (next.phase === "promoting" && state.phase !== "promoting") await deps.promote(next);
-  return { state: next, ...(finalPhases.has(next.phase) ? {} : { nextTickMs: nextTickIn(next, now, deps.pollMs ?? 5_000) }) };
+  // From the tick's end, not its start: the caller schedules the next tick now, and a delay
+  // counted from the start made every tick late by the one before it (bench/results/canary.md).
+  const end = (deps.now ?? Date.now)();
+  return { state: next, ...(finalPhases.has(next.phase) ? {} : { nextTickMs: nextTickIn(next, end, deps.pollMs ?? 5_000) }) };
 }
 
 /**
