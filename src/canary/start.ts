@@ -43,6 +43,10 @@ export async function startCanaries(store: ObjectStore, decisions: CanaryDecisio
     if (decision.kind === "start") {
       await writeCanaryObjects(store, decision, context);
       started.push(await createState(store, where, decision, context, stored));
+    } else if (decision.kind === "revert") {
+      // The apply sent the stable Deployment the revision already: the state starts at promotion,
+      // which takes any traffic a running canary held back to stable and scales that canary to zero.
+      started.push(await createState(store, where, decision, context, stored));
     } else if (decision.kind === "continue") {
       await writeCanaryObjects(store, decision, context);
       if (stored) started.push({ where, state: stored.state });
@@ -70,6 +74,7 @@ async function createState(
   const at = new Date((context.now ?? Date.now)()).toISOString();
   const previous = stored?.state;
   const superseded = previous && !finalPhases.has(previous.phase) ? { ...previous, phase: "superseded" as const, phaseSince: at, message: `Superseded by revision ${decision.revision} (commit ${context.commit.slice(0, 7)}).` } : undefined;
+  const revert = decision.kind === "revert";
   let state: CanaryState = {
     version: 1,
     environment: context.environment,
@@ -85,20 +90,27 @@ async function createState(
     commit: context.commit,
     ...(context.pullRequest !== undefined ? { pullRequest: context.pullRequest } : {}),
     revision: decision.revision,
-    phase: "starting",
+    phase: revert ? "promoting" : "starting",
     phaseSince: at,
     stepIndex: 0,
     weight: 0,
     failedChecks: 0,
     noDataChecks: 0,
     checks: [],
-    message: `Starting: Deployment ${canaryName(decision.workload)} rolls out revision ${decision.revision} beside the stable one, with no traffic yet.`,
+    message: revert ? revertMessage(decision) : `Starting: Deployment ${canaryName(decision.workload)} rolls out revision ${decision.revision} beside the stable one, with no traffic yet.`,
     events: previous?.events ?? [],
     commandsSeen: previous?.commandsSeen ?? [],
-    recentPromoted: previous?.recentPromoted ?? [],
+    ...(revert ? { revert: decision.promotedAt ? { promotedAt: decision.promotedAt } : {} } : {}),
   };
   if (superseded) state = recordEvent(state, { at, by: "slipway", via: "controller", what: `Revision ${previous!.revision} superseded before it finished (${previous!.phase} at ${previous!.weight} %).` });
-  state = recordEvent(state, { at, by: context.by ?? "slipway", via: "merge", what: `Canary of revision ${decision.revision} started for commit ${context.commit.slice(0, 7)}.` });
+  const what = revert ? `Revision ${decision.revision} promoted at once for commit ${context.commit.slice(0, 7)}: ${state.message}` : `Canary of revision ${decision.revision} started for commit ${context.commit.slice(0, 7)}.`;
+  state = recordEvent(state, { at, by: context.by ?? "slipway", via: "merge", what });
   const written = await writeCanaryState(store, where, state, stored?.resourceVersion);
   return { where, state: written.state, ...(superseded ? { superseded } : {}) };
+}
+
+/** Why a revert skips the canary, for the check run and the audit trail. */
+function revertMessage(decision: CanaryDecision): string {
+  if (decision.promotedAt) return `Revert to a revision promoted at ${decision.promotedAt}: promoted at once, without steps or checks; the stable Deployment takes it.`;
+  return `${decision.reason} Promoted at once, without steps or checks.`;
 }
