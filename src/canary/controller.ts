@@ -39,6 +39,8 @@ export interface ControllerDeps {
   now?: () => number;
   /** Promotion: an apply of the environment's branch, in which the stable Deployment takes the canary's revision. */
   promote: (state: CanaryState) => Promise<void> | void;
+  /** Once, when the canary becomes final (after its state is written): the deployment status, the comment. */
+  finished?: (state: CanaryState) => Promise<void> | void;
   /** Mirrors the state for people (the check run); what it returns is kept in the state. */
   report?: (state: CanaryState) => Promise<CanaryState["checkRun"]>;
   /** How often a canary waiting on the cluster is looked at (default 5 s). */
@@ -77,6 +79,7 @@ export async function tickCanary(runtime: CanaryRuntime, deps: ControllerDeps, w
     throw error;
   }
   if (next.phase === "promoting" && state.phase !== "promoting") await deps.promote(next);
+  if (finalPhases.has(next.phase)) await deps.finished?.(next);
   return { state: next, ...(finalPhases.has(next.phase) ? {} : { nextTickMs: nextTickIn(next, now, deps.pollMs ?? 5_000) }) };
 }
 

@@ -71,7 +71,10 @@ export function advance(state: CanaryState, config: CanaryConfig, observation: O
       if (!observation.check) return state;
       const failing = observation.check.metrics.filter((metric) => metric.verdict === "error");
       if (failing.length > 0) {
-        return rollBack("failed", `Stopped before any traffic moved: ${failing.map((metric) => `${metric.name}: ${metric.message ?? "the query failed"}`).join("; ")}.`);
+        // Kept as a check, so the check run and the comment show the values and the queries that failed.
+        const record: CheckRecord = { at, stepIndex: 0, weight: 0, requests: observation.check.requests, metrics: observation.check.metrics, verdict: "error" };
+        const stopped = rollBack("failed", `Stopped before any traffic moved: ${failing.map((metric) => `${metric.name}: ${metric.message ?? "the query failed"}`).join("; ")}.`);
+        return { ...stopped, checks: [...state.checks, record].slice(-CHECK_HISTORY) };
       }
       return enterStep(state, config, 0, at, "Queries answer; first step.");
     }

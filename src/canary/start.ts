@@ -21,6 +21,8 @@ export interface StartContext {
   branch: string;
   commit: string;
   pullRequest?: number;
+  /** The GitHub deployment of the apply: a canary it starts gives it its final status. */
+  deployment?: number;
   fieldManager: string;
   now?: () => number;
   /** Who merged, for the audit trail. */
@@ -89,6 +91,7 @@ async function createState(
     branch: context.branch,
     commit: context.commit,
     ...(context.pullRequest !== undefined ? { pullRequest: context.pullRequest } : {}),
+    ...(context.deployment !== undefined ? { deployment: context.deployment } : {}),
     revision: decision.revision,
     phase: revert ? "promoting" : "starting",
     phaseSince: at,

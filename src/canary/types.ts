@@ -124,6 +124,8 @@ export interface CanaryState {
    * Deployment, desired/promoted-revisions.ts): the state starts at promotion, without steps or checks.
    */
   revert?: { promotedAt?: string };
+  /** The GitHub deployment the apply that started it created: its status follows the canary's outcome. */
+  deployment?: number;
   /** The check run that mirrors the state; `completed` once GitHub has it completed (a completed run is not reopened: the next is a new one). */
   checkRun?: { id: number; url: string; updatedAt?: string; fingerprint?: string; completed?: boolean };
 }

@@ -121,7 +121,7 @@ function verdictWords(verdict: Verdict): string {
 }
 
 /** The latest check's metrics, one row each. A section, so a long list of custom metrics is cut rather than the summary. */
-function metricTable(check: CheckRecord, config: Pick<CanaryConfig, "minRequests">): Section {
+export function metricTable(check: CheckRecord, config: Pick<CanaryConfig, "minRequests">): Section {
   return {
     head: "| Metric | Value | Threshold | Verdict |\n| --- | ---: | --- | --- |\n",
     items: check.metrics.map((metric) => {
@@ -174,7 +174,7 @@ function trendSection(state: CanaryState): Section {
 }
 
 /** The PromQL behind metrics, as sent: a wrong query is the commonest reason for "no data". */
-function queriesSection(metrics: MetricResult[], heading = "#### Queries of the metrics that did not pass"): Section {
+export function queriesSection(metrics: MetricResult[], heading = "#### Queries of the metrics that did not pass"): Section {
   return {
     head: `${heading}\n\n`,
     items: metrics.map((metric) => {
