@@ -31,7 +31,14 @@ export function canaryDeploymentStatus(state: CanaryState): CanaryDeploymentStat
       return status("inactive", "Canary aborted; all traffic is back on the stable Deployment");
     case "superseded":
       return status("inactive", "Canary superseded by a newer merge");
-    default:
+    case "starting":
+    case "preflight":
+    case "progressing":
+    case "awaiting-promotion":
+    case "paused":
+    case "promoting":
+    case "finalising":
+    case "rolling-back":
       return undefined;
   }
 }
