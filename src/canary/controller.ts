@@ -39,6 +39,8 @@ export interface ControllerDeps {
   now?: () => number;
   /** Promotion: an apply of the environment's branch, in which the stable Deployment takes the canary's revision. */
   promote: (state: CanaryState) => Promise<void> | void;
+  /** Once, when the canary becomes final (after its state is written): the deployment status, the comment. */
+  finished?: (state: CanaryState) => Promise<void> | void;
   /** Mirrors the state for people (the check run); what it returns is kept in the state. */
   report?: (state: CanaryState) => Promise<CanaryState["checkRun"]>;
   /** How often a canary waiting on the cluster is looked at (default 5 s). */
@@ -79,6 +81,7 @@ export async function tickCanary(runtime: CanaryRuntime, deps: ControllerDeps, w
   if (next.phase === "promoting" && state.phase !== "promoting") await deps.promote(next);
   // From the tick's end, not its start: the caller schedules the next tick now, and a delay
   // counted from the start made every tick late by the one before it (bench/results/canary.md).
+  if (finalPhases.has(next.phase)) await deps.finished?.(next);
   const end = (deps.now ?? Date.now)();
   return { state: next, ...(finalPhases.has(next.phase) ? {} : { nextTickMs: nextTickIn(next, end, deps.pollMs ?? 5_000) }) };
 }

@@ -11,7 +11,7 @@ import { identityKey, type KubeObject, type ObjectRef } from "../manifests/objec
 import { readCanaryState } from "./state-store.js";
 
 /** The hold-back for an environment's canaries, reading the cluster through `store`. */
-export function canaryHoldBack(params: { store: ObjectStore; environment: EnvironmentConfig; retry?: ReadonlySet<string> }): HoldBack | undefined {
+export function canaryHoldBack(params: { store: ObjectStore; environment: EnvironmentConfig; retry?: ReadonlySet<string>; now?: () => number }): HoldBack | undefined {
   const { store, environment } = params;
   if (environment.canary.length === 0) return undefined;
   const namespace = environment.namespace;
@@ -43,7 +43,7 @@ export function canaryHoldBack(params: { store: ObjectStore; environment: Enviro
         });
       }),
     );
-    return holdBackForCanaries({ bodies, namespace, canaries: environment.canary, live, ...(params.retry ? { retry: params.retry } : {}) });
+    return holdBackForCanaries({ bodies, namespace, canaries: environment.canary, live, now: (params.now ?? Date.now)(), ...(params.retry ? { retry: params.retry } : {}) });
   };
 }
 

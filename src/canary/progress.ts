@@ -92,7 +92,7 @@ export function advance(state: CanaryState, config: CanaryConfig, observation: O
     }
     case "finalising": {
       if (observation.routeWeight === 0 && observation.canaryReplicas === 0) {
-        return to("succeeded", { message: "Promoted: the stable Deployment runs the new revision with all traffic.", recentPromoted: remember(state.recentPromoted, state.revision) });
+        return to("succeeded", { message: "Promoted: the stable Deployment runs the new revision with all traffic." });
       }
       return state;
     }
@@ -193,7 +193,3 @@ function describeNoData(record: CheckRecord, config: Pick<CanaryConfig, "minRequ
 }
 
 const format = (value: number | null): string => (value === null ? "no data" : Number.isInteger(value) ? String(value) : value.toFixed(2));
-
-function remember(list: string[], revision: string): string[] {
-  return [...list.filter((known) => known !== revision), revision].slice(-5);
-}

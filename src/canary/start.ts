@@ -21,6 +21,8 @@ export interface StartContext {
   branch: string;
   commit: string;
   pullRequest?: number;
+  /** The GitHub deployment of the apply: a canary it starts gives it its final status. */
+  deployment?: number;
   fieldManager: string;
   now?: () => number;
   /** Who merged, for the audit trail. */
@@ -42,11 +44,11 @@ export async function startCanaries(store: ObjectStore, decisions: CanaryDecisio
     const stored = await readCanaryState(store, where);
     if (decision.kind === "start") {
       await writeCanaryObjects(store, decision, context);
-      const canary = await createState(store, where, decision, context, stored);
-      // No tick ever sees the superseded state (the new one took its place), so its copies go
-      // here, now that the canary Deployment reads the new revision's.
-      if (canary.superseded) await deleteCopies(store, canary.superseded);
-      started.push(canary);
+      started.push(await replaceState(store, where, decision, context, stored));
+    } else if (decision.kind === "revert") {
+      // The apply sent the stable Deployment the revision already: the state starts at promotion,
+      // which takes any traffic a running canary held back to stable and scales that canary to zero.
+      started.push(await replaceState(store, where, decision, context, stored));
     } else if (decision.kind === "continue") {
       await writeCanaryObjects(store, decision, context);
       if (stored) started.push({ where, state: stored.state });
@@ -64,6 +66,23 @@ async function writeCanaryObjects(store: ObjectStore, decision: CanaryDecision, 
   }
 }
 
+/**
+ * A new state in place of the stored one. No tick ever sees a superseded state (the new one took
+ * its place), so its config copies go here, now that the canary Deployment reads the new
+ * revision's (or, for a revert, is about to be scaled to zero).
+ */
+async function replaceState(
+  store: ObjectStore,
+  where: { namespace: string; name: string },
+  decision: CanaryDecision,
+  context: StartContext,
+  stored: StoredCanaryState | undefined,
+): Promise<StartedCanary> {
+  const canary = await createState(store, where, decision, context, stored);
+  if (canary.superseded) await deleteCopies(store, canary.superseded);
+  return canary;
+}
+
 async function createState(
   store: ObjectStore,
   where: { namespace: string; name: string },
@@ -74,6 +93,7 @@ async function createState(
   const at = new Date((context.now ?? Date.now)()).toISOString();
   const previous = stored?.state;
   const superseded = previous && !finalPhases.has(previous.phase) ? { ...previous, phase: "superseded" as const, phaseSince: at, message: `Superseded by revision ${decision.revision} (commit ${context.commit.slice(0, 7)}).` } : undefined;
+  const revert = decision.kind === "revert";
   let state: CanaryState = {
     version: 1,
     environment: context.environment,
@@ -88,21 +108,29 @@ async function createState(
     branch: context.branch,
     commit: context.commit,
     ...(context.pullRequest !== undefined ? { pullRequest: context.pullRequest } : {}),
+    ...(context.deployment !== undefined ? { deployment: context.deployment } : {}),
     revision: decision.revision,
-    phase: "starting",
+    phase: revert ? "promoting" : "starting",
     phaseSince: at,
     stepIndex: 0,
     weight: 0,
     failedChecks: 0,
     noDataChecks: 0,
     checks: [],
-    message: `Starting: Deployment ${canaryName(decision.workload)} rolls out revision ${decision.revision} beside the stable one, with no traffic yet.`,
+    message: revert ? revertMessage(decision) : `Starting: Deployment ${canaryName(decision.workload)} rolls out revision ${decision.revision} beside the stable one, with no traffic yet.`,
     events: previous?.events ?? [],
     commandsSeen: previous?.commandsSeen ?? [],
-    recentPromoted: previous?.recentPromoted ?? [],
+    ...(revert ? { revert: decision.promotedAt ? { promotedAt: decision.promotedAt } : {} } : {}),
   };
   if (superseded) state = recordEvent(state, { at, by: "slipway", via: "controller", what: `Revision ${previous!.revision} superseded before it finished (${previous!.phase} at ${previous!.weight} %).` });
-  state = recordEvent(state, { at, by: context.by ?? "slipway", via: "merge", what: `Canary of revision ${decision.revision} started for commit ${context.commit.slice(0, 7)}.` });
+  const what = revert ? `Revision ${decision.revision} promoted at once for commit ${context.commit.slice(0, 7)}: ${state.message}` : `Canary of revision ${decision.revision} started for commit ${context.commit.slice(0, 7)}.`;
+  state = recordEvent(state, { at, by: context.by ?? "slipway", via: "merge", what });
   const written = await writeCanaryState(store, where, state, stored?.resourceVersion);
   return { where, state: written.state, ...(superseded ? { superseded } : {}) };
+}
+
+/** Why a revert skips the canary, for the check run and the audit trail. */
+function revertMessage(decision: CanaryDecision): string {
+  if (decision.promotedAt) return `Revert to a revision promoted at ${decision.promotedAt}: promoted at once, without steps or checks; the stable Deployment takes it.`;
+  return `${decision.reason} Promoted at once, without steps or checks.`;
 }

@@ -119,8 +119,13 @@ export interface CanaryState {
   events: CanaryEvent[];
   /** Ids of the commands already carried out (comment ids, button deliveries), so none runs twice. */
   commandsSeen: string[];
-  /** Revisions promoted recently: going back to one of them (a revert) is promoted at once. */
-  recentPromoted: string[];
+  /**
+   * Set when the merge went back to a revision that ran with all traffic recently (kept on the stable
+   * Deployment, desired/promoted-revisions.ts): the state starts at promotion, without steps or checks.
+   */
+  revert?: { promotedAt?: string };
+  /** The GitHub deployment the apply that started it created: its status follows the canary's outcome. */
+  deployment?: number;
   /** The check run that mirrors the state; `completed` once GitHub has it completed (a completed run is not reopened: the next is a new one). */
   checkRun?: { id: number; url: string; updatedAt?: string; fingerprint?: string; completed?: boolean };
 }

@@ -10,6 +10,7 @@ export function canaryPlanOf(decision: CanaryDecision): CanaryPlan {
     kind: decision.kind,
     revision: decision.revision,
     ...(decision.stableRevision ? { stableRevision: decision.stableRevision } : {}),
+    ...(decision.promotedAt ? { promotedAt: decision.promotedAt } : {}),
     heldBack: decision.heldBack,
     steps: canaryWeights(decision.config.steps),
     promotion: decision.config.promotion,

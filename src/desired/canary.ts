@@ -10,6 +10,7 @@ import { displayName, identityKey, isPlainObject, refOf, type KubeObject, type O
 import { applySetPartOfLabel } from "./stamp.js";
 import { configReferences, renameConfigReferences, type ConfigKind } from "./config-refs.js";
 import { routeKindOf, routeRef, rulesOf } from "./route-kinds.js";
+import { findPromoted, formatPromoted, promotedAnnotation, promotedRevisions, rememberPromoted } from "./promoted-revisions.js";
 
 /** On a canaried stable Deployment: the revision (`templateRevision`) its pods run. */
 export const revisionAnnotation = "slipway.dev/revision";
@@ -53,8 +54,10 @@ export interface CanaryLive {
  * - continue: the canary of `revision` goes on; its objects are sent again, unchanged.
  * - promote: the canary of `revision` is being promoted: the stable Deployment and its config take it.
  * - held: the canary of `revision` failed or was aborted: stable stays as it is until a new commit or `/canary retry`.
+ * - revert: `revision` ran with all traffic recently (a revert), or is what the stable pods run while a canary of
+ *   another revision does: the stable Deployment takes it at once, without a canary, and a running canary stops.
  */
-export type CanaryDecisionKind = "none" | "start" | "continue" | "promote" | "held";
+export type CanaryDecisionKind = "none" | "start" | "continue" | "promote" | "held" | "revert";
 
 export interface CanaryDecision {
   config: CanaryConfig;
@@ -74,6 +77,8 @@ export interface CanaryDecision {
   routeBase?: unknown[];
   /** For people: why this decision. */
   reason: string;
+  /** A revert: when the stable Deployment took this revision before (absent: it runs it now). */
+  promotedAt?: string;
 }
 
 /** The hold-back of an environment's canaried workloads, with what it read from the cluster bound in (canary/prepare.ts). */
@@ -92,6 +97,8 @@ export function holdBackForCanaries(params: {
   live: Map<string, CanaryLive>;
   /** A canary asked to start again (`/canary retry`): workload names. */
   retry?: ReadonlySet<string>;
+  /** Milliseconds since the epoch: when a revision the stable Deployment takes is recorded as promoted. */
+  now: number;
 }): { bodies: Map<string, KubeObject>; decisions: CanaryDecision[] } {
   const bodies = new Map(params.bodies);
   const decisions: CanaryDecision[] = [];
@@ -107,8 +114,8 @@ export function holdBackForCanaries(params: {
     const route = bodies.get(routeKey);
     decision.routeBase = routeRulesOf(config, route ?? live.route);
 
-    if (decision.kind === "none" || decision.kind === "promote") {
-      bodies.set(identityKey(stableRef), withAnnotation(desiredStable, revisionAnnotation, decision.revision));
+    if (decision.kind === "none" || decision.kind === "promote" || decision.kind === "revert") {
+      bodies.set(identityKey(stableRef), takingRevision(desiredStable, live.stable, decision.revision, params.now));
     } else {
       // start, continue, held: the stable Deployment keeps the template it runs, and the config it reads.
       bodies.set(identityKey(stableRef), holdBackTemplate(desiredStable, live.stable!));
@@ -152,8 +159,15 @@ function decide(params: { config: CanaryConfig; workload: string; desiredStable:
     reason,
   });
   if (!live.stable) return decision("none", "The Deployment is new: it starts with this revision, without a canary.");
-  if (stableRevision === revision) return decision("none", "The stable Deployment runs this revision already.");
   const state = live.state;
+  if (stableRevision === revision) {
+    // Git went back to what the stable pods run while a canary of another revision runs: that canary
+    // must stop, or its promotion would wait for a revision Git no longer has.
+    if (state && state.revision !== revision && !finalPhases.has(state.phase) && state.phase !== "rolling-back") {
+      return decision("revert", `The stable Deployment runs this revision: the canary of revision ${state.revision} stops, and all traffic goes back to stable.`);
+    }
+    return decision("none", "The stable Deployment runs this revision already.");
+  }
   if (state?.revision === revision) {
     switch (state.phase) {
       case "promoting":
@@ -169,6 +183,8 @@ function decide(params: { config: CanaryConfig; workload: string; desiredStable:
         return decision("continue", "The canary of this revision goes on.");
     }
   }
+  const promoted = findPromoted(promotedRevisions(live.stable), revision);
+  if (promoted) return { ...decision("revert", `Revert to a revision promoted at ${promoted.at}: it is promoted at once, without a canary.`), promotedAt: promoted.at };
   return decision("start", stableRevision ? `The pod template changed (stable runs ${stableRevision}): the new revision starts as a canary.` : "The stable Deployment's revision is not recorded: the new revision starts as a canary.");
 }
 
@@ -181,6 +197,9 @@ function holdBackTemplate(desired: KubeObject, live: KubeObject): KubeObject {
   const annotations = { ...held.metadata.annotations };
   if (running) annotations[revisionAnnotation] = running;
   else delete annotations[revisionAnnotation];
+  const promoted = live.metadata.annotations?.[promotedAnnotation];
+  if (promoted) annotations[promotedAnnotation] = promoted;
+  else delete annotations[promotedAnnotation];
   held.metadata = { ...held.metadata, annotations };
   if (Object.keys(annotations).length === 0) delete held.metadata.annotations;
   return held;
@@ -282,8 +301,19 @@ function labelsAt(value: unknown, path: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(current).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }
 
-function withAnnotation(object: KubeObject, key: string, value: string): KubeObject {
-  return { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata.annotations, [key]: value } } };
+/**
+ * The stable Deployment as Git has it, recording the revision it runs and the revisions it ran:
+ * a revision it takes now joins the list at `now`; one it runs already leaves the list as it is
+ * (every apply sends the list, or server-side apply would drop it).
+ */
+function takingRevision(desired: KubeObject, live: KubeObject | undefined, revision: string, now: number): KubeObject {
+  const before = promotedRevisions(live);
+  const runs = live?.metadata.annotations?.[revisionAnnotation] === revision;
+  const promoted = runs ? before : rememberPromoted(before, revision, new Date(now).toISOString());
+  const annotations: Record<string, string> = { ...desired.metadata.annotations, [revisionAnnotation]: revision };
+  if (promoted.length > 0) annotations[promotedAnnotation] = formatPromoted(promoted);
+  else delete annotations[promotedAnnotation];
+  return { ...desired, metadata: { ...desired.metadata, annotations } };
 }
 
 const routeKeyOf = (config: CanaryConfig, namespace: string): string => identityKey(routeRef(config.router, namespace));

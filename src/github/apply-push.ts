@@ -86,7 +86,17 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     await finishDeployment(octokit, target, deployment, report, checkRun);
     const pullRequest = report.outcome !== "skipped" && report.outcome !== "interrupted" ? await commentOnMergedPullRequest(octokit, target, rendered, checkRun) : undefined;
     if (report.outcome === "applied" && report.canaries && deps.canaries && deps.installation !== undefined) {
-      await deps.canaries.started({ octokit, repo: target, installation: deps.installation, granted: target.granted, branch: target.branch, commit: target.sha, decisions: report.canaries, ...(pullRequest !== undefined ? { pullRequest } : {}) });
+      await deps.canaries.started({
+        octokit,
+        repo: target,
+        installation: deps.installation,
+        granted: target.granted,
+        branch: target.branch,
+        commit: target.sha,
+        decisions: report.canaries,
+        ...(pullRequest !== undefined ? { pullRequest } : {}),
+        ...(deployment !== undefined ? { deployment } : {}),
+      });
     }
     return report;
   } catch (error) {

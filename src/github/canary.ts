@@ -20,6 +20,7 @@ import type { WorkQueue } from "../jobs/queue.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { ObjectStore } from "../kube/objects.js";
 import { renderCanaryCheckRun } from "../render/canary.js";
+import { canaryDeploymentStatus, renderCanaryFailureComment } from "../render/canary-outcome.js";
 import { renderCanaryAccepted, renderCanaryRefused, renderCanaryStatus, type CanaryRefusal } from "../render/command-replies.js";
 import type { GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
@@ -59,6 +60,8 @@ export class CanaryService {
     branch: string;
     commit: string;
     pullRequest?: number;
+    /** The apply's GitHub deployment: the canary's outcome becomes its status. */
+    deployment?: number;
     decisions: CanaryDecision[];
   }): Promise<void> {
     const { environment, identity } = params.granted;
@@ -73,10 +76,14 @@ export class CanaryService {
       branch: params.branch,
       commit: params.commit,
       ...(params.pullRequest !== undefined ? { pullRequest: params.pullRequest } : {}),
+      ...(params.deployment !== undefined ? { deployment: params.deployment } : {}),
       fieldManager: this.deps.fieldManager,
     });
     for (const canary of started) {
-      if (canary.superseded) await this.report(params.octokit, canary.superseded).catch((error: unknown) => this.deps.log.warn(`canary check run: ${String(error)}`));
+      if (canary.superseded) {
+        await this.report(params.octokit, canary.superseded).catch((error: unknown) => this.deps.log.warn(`canary check run: ${String(error)}`));
+        await this.finished(params.octokit, canary.superseded);
+      }
       this.schedule(this.handleOf(canary, params.installation), 0);
     }
   }
@@ -120,6 +127,7 @@ export class CanaryService {
               this.deps.log.warn(`canary ${handle.where.name}: check run not updated (${error instanceof Error ? error.message : String(error)})`);
               return state.checkRun;
             }),
+          finished: (state) => this.finished(octokit, state),
           signal,
           ...(this.deps.pollMs ? { pollMs: this.deps.pollMs } : {}),
           ...(this.deps.now ? { now: this.deps.now } : {}),
@@ -175,6 +183,26 @@ export class CanaryService {
     }
     const { data } = await octokit.rest.checks.create({ ...body, head_sha: state.commit });
     return { id: data.id, url: data.html_url ?? "", fingerprint, updatedAt: new Date().toISOString(), completed };
+  }
+
+  /**
+   * A canary became final: its deployment gets the matching status and, when it failed, the pull
+   * request whose merge started it gets a comment. GitHub being down loses these, never the canary.
+   */
+  async finished(octokit: GitHubClient, state: CanaryState): Promise<void> {
+    const repo = repoOf(state);
+    const logUrl = state.checkRun?.url && state.checkRun.url !== "" ? { log_url: state.checkRun.url } : {};
+    const status = canaryDeploymentStatus(state);
+    const warn = (what: string) => (error: unknown) => this.deps.log.warn(`canary ${state.environment}/${state.workload}: ${what} (${error instanceof Error ? error.message : String(error)})`);
+    if (status && state.deployment !== undefined) {
+      await octokit.rest.repos
+        .createDeploymentStatus({ ...repo, deployment_id: state.deployment, state: status.state, description: status.description, environment: state.environment, ...logUrl })
+        .catch(warn("deployment status not set"));
+    }
+    if (state.phase === "failed" && state.pullRequest !== undefined) {
+      const body = renderCanaryFailureComment(state, state.config, { environment: state.environment, ...(state.checkRun?.url ? { checkRunUrl: state.checkRun.url } : {}) });
+      await octokit.rest.issues.createComment({ ...repo, issue_number: state.pullRequest, body }).catch(warn("no comment on the pull request"));
+    }
   }
 
   /**

@@ -122,11 +122,14 @@ export interface EnvironmentPlan {
  * - start / continue: the new revision runs as a canary; `heldBack` keep what runs.
  * - promote: the canary's revision is being promoted to the stable Deployment.
  * - held: the canary of this revision failed or was stopped; the stable Deployment keeps its revision.
+ * - revert: the revision ran with all traffic recently (or runs on stable now): the stable Deployment takes it at once, without a canary.
  */
 export interface CanaryPlan {
   workload: string;
-  kind: "none" | "start" | "continue" | "promote" | "held";
+  kind: "none" | "start" | "continue" | "promote" | "held" | "revert";
   revision: string;
+  /** A revert: when the stable Deployment took this revision before. */
+  promotedAt?: string;
   stableRevision?: string;
   /** Objects sent with what runs now instead of Git's content (display names). */
   heldBack: string[];

@@ -270,7 +270,7 @@ function shownBodies(gitBodies: Map<string, KubeObject>, held: { bodies: Map<str
 function noteHeldBack(objects: ObjectPlan[], decisions: CanaryDecision[]): ObjectPlan[] {
   const notes = new Map<string, string>();
   for (const decision of decisions) {
-    if (decision.kind === "none" || decision.kind === "promote") continue;
+    if (decision.kind === "none" || decision.kind === "promote" || decision.kind === "revert") continue;
     const note =
       decision.kind === "held"
         ? `Held back: ${decision.reason}`

@@ -2,7 +2,7 @@
 // checks list without opening anything ("Canary at 25 % — step 3 of 4, checks passing").
 import type { CanaryConfig } from "../config/canary-schema.js";
 import type { CanaryEvent, CanaryPhase, CanaryState } from "../canary/types.js";
-import { describeBreach, stepWords } from "./canary-format.js";
+import { describeBreach, formatTime, stepWords } from "./canary-format.js";
 import { flattenText } from "./escape.js";
 import { CHECK_RUN_TITLE_MAX, truncateText } from "./limits.js";
 
@@ -80,6 +80,7 @@ export function canaryTitle(state: CanaryState, config: CanaryConfig, context: T
 
 function titleWords(state: CanaryState, config: CanaryConfig, context: TitleContext): string {
   const at = `${state.weight} % — ${stepWords(state, config)}`;
+  if (state.revert && (state.phase === "promoting" || state.phase === "finalising" || state.phase === "succeeded")) return revertWords(state.revert, state.phase);
   switch (state.phase) {
     case "starting":
       return "Starting: the canary's pods are rolling out, no traffic yet";
@@ -109,6 +110,13 @@ function titleWords(state: CanaryState, config: CanaryConfig, context: TitleCont
     case "superseded":
       return "Superseded by a newer merge";
   }
+}
+
+/** A revert is promoted without steps or checks: the title says why. */
+function revertWords(revert: NonNullable<CanaryState["revert"]>, phase: "promoting" | "finalising" | "succeeded"): string {
+  const why = revert.promotedAt ? `revert to a revision promoted at ${formatTime(revert.promotedAt, Number.NaN)}` : "Git is back at the stable revision";
+  const done = phase === "succeeded" ? "promoted at once, without analysis" : "promoting at once, without analysis";
+  return `${why.charAt(0).toUpperCase()}${why.slice(1)}: ${done}`;
 }
 
 /** How the checks go: "checks passing", "1 of 2 checks failed", "waiting for traffic". */

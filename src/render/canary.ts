@@ -88,8 +88,16 @@ function headBlock(state: CanaryState, config: CanaryConfig, context: CanaryRend
     "",
     `Steps (% of traffic): ${renderLadder(state, config)}; ${rules}.`,
   ];
+  if (state.revert) lines.push("", revertLine(state.revert, context.now));
   if (state.message) lines.push("", `> ${escapeMarkdown(truncateText(state.message, ITEM_TEXT_MAX))}`);
   return `${lines.join("\n")}\n`;
+}
+
+function revertLine(revert: NonNullable<CanaryState["revert"]>, now: number): string {
+  const why = revert.promotedAt
+    ? `this revision ran with all traffic from ${formatTime(revert.promotedAt, now)} (recorded in ${codeSpan("slipway.dev/promoted")} on the stable Deployment)`
+    : "the merge went back to the revision the stable Deployment runs";
+  return `**Revert**: ${why}, so it is promoted at once, without steps or checks.`;
 }
 
 const formatIntervalWords = (ms: number): string => (ms % 60_000 === 0 ? plural(ms / 60_000, "minute") : plural(Math.round(ms / 1000), "second"));
@@ -113,7 +121,7 @@ function verdictWords(verdict: Verdict): string {
 }
 
 /** The latest check's metrics, one row each. A section, so a long list of custom metrics is cut rather than the summary. */
-function metricTable(check: CheckRecord, config: Pick<CanaryConfig, "minRequests">): Section {
+export function metricTable(check: CheckRecord, config: Pick<CanaryConfig, "minRequests">): Section {
   return {
     head: "| Metric | Value | Threshold | Verdict |\n| --- | ---: | --- | --- |\n",
     items: check.metrics.map((metric) => {
@@ -166,7 +174,7 @@ function trendSection(state: CanaryState): Section {
 }
 
 /** The PromQL behind metrics, as sent: a wrong query is the commonest reason for "no data". */
-function queriesSection(metrics: MetricResult[], heading = "#### Queries of the metrics that did not pass"): Section {
+export function queriesSection(metrics: MetricResult[], heading = "#### Queries of the metrics that did not pass"): Section {
   return {
     head: `${heading}\n\n`,
     items: metrics.map((metric) => {

@@ -126,6 +126,12 @@ function canarySection(plan: EnvironmentPlan, hint: string): Section {
         return [`${name}: the canary of revision ${revision} is being promoted; the stable Deployment takes it.`];
       case "held":
         return [`${name}: ${escapeMarkdown(canary.reason)}`];
+      case "revert":
+        return [
+          canary.promotedAt
+            ? `${name}: revert to revision ${revision}, promoted at ${escapeMarkdown(canary.promotedAt)}: the stable Deployment takes it at once, without a canary.`
+            : `${name}: ${escapeMarkdown(canary.reason)}`,
+        ];
     }
   });
   return {

@@ -8,6 +8,7 @@
 //   back to Git — or roll it back when the canary fails, the stable pods never touched.
 import { expect } from "vitest";
 import { revisionAnnotation } from "../../src/desired/canary.js";
+import { promotedRevisions } from "../../src/desired/promoted-revisions.js";
 import { describeWithCluster, itWithControllers, useCluster } from "../support/cluster.js";
 import { imageOf, useCanarySuite, webManifests as manifests } from "./harness/canary-suite.js";
 
@@ -76,6 +77,34 @@ describeWithCluster("a canary, end to end", () => {
       const after = await apply(manifests("2", "debug"), "c3");
       expect(after.outcome, after.message).toBe("applied");
       expect(after.canaries?.map((made) => made.kind)).toEqual(["none"]);
+
+      // A revert to merge 1's revision, which ran with all traffic before: promoted at once, no steps, no checks.
+      const promotedList = promotedRevisions(await live("Deployment", "web"));
+      expect(promotedList.map((entry) => entry.revision)).toEqual([decision!.revision, first.canaries![0]!.revision]);
+      const revert = await apply(manifests("1", "info"), "c4");
+      expect(revert.outcome, revert.message).toBe("applied");
+      const [reverted] = revert.canaries ?? [];
+      expect(reverted).toMatchObject({ kind: "revert", revision: first.canaries![0]!.revision, promotedAt: promotedList[1]!.at });
+      expect(imageOf(await live("Deployment", "web"))).toBe("registry.example.com/web:1");
+      expect((await live("ConfigMap", "web-config"))?.data).toEqual({ level: "info" });
+      const revertStarted = await start(revert, 8);
+      expect(revertStarted.map((made) => [made.state.phase, made.state.revert])).toEqual([["promoting", { promotedAt: promotedList[1]!.at }]]);
+      let revertPromotions = 0;
+      const reverting = await drive({
+        ctx,
+        environment,
+        router,
+        promote: () => {
+          revertPromotions += 1;
+          return Promise.resolve();
+        },
+      });
+      expect(reverting.state.phase, reverting.state.message).toBe("succeeded");
+      expect(revertPromotions).toBe(0);
+      expect(reverting.state.checks).toEqual([]);
+      expect(reverting.seen.every((entry) => entry.weight === 0 && entry.stableImage === "registry.example.com/web:1")).toBe(true);
+      expect(promotedRevisions(await live("Deployment", "web")).map((entry) => entry.revision)).toEqual([first.canaries![0]!.revision, decision!.revision]);
+      await router.waitForWeights({ web: 1 });
     },
     240_000,
   );

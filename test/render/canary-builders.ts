@@ -77,7 +77,6 @@ export function aCanary(overrides: Partial<CanaryState> = {}): CanaryState {
     message: "Check passed; next step.",
     events: [anEvent()],
     commandsSeen: [],
-    recentPromoted: [],
     ...overrides,
   };
 }
