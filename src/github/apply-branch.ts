@@ -134,12 +134,20 @@ function deferralOf(deferral: LeaseDeferral | undefined, target: BranchTarget, h
   return now - since < (deferral.giveUpMs ?? 10 * 60_000) ? { sha: head, environment, since } : undefined;
 }
 
-/** Whether another apply holds the environment's Lease now: one read, and this process's sightings. */
+/**
+ * Whether another apply holds the environment's Lease now: one read, and this process's sightings.
+ * A cluster that cannot say is not waited for: the apply then meets the same failure and reports
+ * it on its check run.
+ */
 async function leaseHeld(deps: ApplyPushDeps, granted: GrantedEnvironment, head: string): Promise<boolean> {
-  const cluster = await deps.clusters.access(granted.environment.context, granted.identity);
-  const holder = await environmentLeaseHolder(cluster.store, { environment: granted.environment, context: cluster.context });
-  if (holder) deps.log.info(`Lease of ${granted.environment.name}: held by ${holder}; coming back for ${head.slice(0, 7)} later`);
-  return holder !== undefined;
+  try {
+    const cluster = await deps.clusters.access(granted.environment.context, granted.identity);
+    const holder = await environmentLeaseHolder(cluster.store, { environment: granted.environment, context: cluster.context });
+    if (holder) deps.log.info(`Lease of ${granted.environment.name}: held by ${holder}; coming back for ${head.slice(0, 7)} later`);
+    return holder !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /** Pushed or re-run commits that are not the head: one skipped check run per environment, saying why. */
