@@ -127,5 +127,5 @@ export interface CanaryState {
   /** The GitHub deployment the apply that started it created: its status follows the canary's outcome. */
   deployment?: number;
   /** The check run that mirrors the state; `completed` once GitHub has it completed (a completed run is not reopened: the next is a new one). */
-  checkRun?: { id: number; url: string; updatedAt?: string; fingerprint?: string; completed?: boolean };
+  checkRun?: { id: number; url: string; updatedAt?: string; fingerprint?: string; completed?: boolean; milestone?: string };
 }

@@ -37,6 +37,8 @@ export interface CanaryDeps {
   log: { info: (message: string) => void; warn: (message: string) => void };
   /** How often a canary waiting on the cluster is looked at (default 5 s). */
   pollMs?: number;
+  /** How often a check that moved nothing may update the check run (default 60 s). */
+  checkRunRefreshMs?: number;
   now?: () => number;
 }
 
@@ -159,13 +161,26 @@ export class CanaryService {
     };
   }
 
-  /** Creates or updates the canary's check run; unchanged output is not sent again. */
+  /**
+   * Creates or updates the canary's check run, rate-aware: at once when the canary moved (its
+   * phase, step, weight, failed checks or people's commands); for a check that moved nothing, at
+   * most every `checkRunRefreshMs`, and never by a new run when the last one is completed (the
+   * manual gate). Unchanged output is not sent again.
+   */
   async report(octokit: GitHubClient, state: CanaryState): Promise<CanaryState["checkRun"]> {
+    const now = (this.deps.now ?? Date.now)();
+    const moved = milestoneOf(state);
+    const last = state.checkRun;
+    if (last?.milestone === moved) {
+      if (last.completed) return last;
+      const sinceMs = last.updatedAt ? now - Date.parse(last.updatedAt) : Infinity;
+      if (sinceMs < (this.deps.checkRunRefreshMs ?? 60_000)) return last;
+    }
     // At the manual gate the run is completed as "action required" (GitHub shows buttons only on
     // completed runs); moving on opens a new one.
-    const rendered = renderCanaryCheckRun(state, state.config, { environment: state.environment, now: (this.deps.now ?? Date.now)() });
+    const rendered = renderCanaryCheckRun(state, state.config, { environment: state.environment, now });
     const fingerprint = JSON.stringify([rendered.status, rendered.conclusion, rendered.title, rendered.summary, rendered.text, rendered.actions]);
-    if (state.checkRun?.fingerprint === fingerprint) return state.checkRun;
+    if (last?.fingerprint === fingerprint) return last;
     const repo = repoOf(state);
     const body = {
       ...repo,
@@ -177,12 +192,13 @@ export class CanaryService {
       actions: rendered.actions,
     };
     const completed = rendered.status === "completed";
-    if (state.checkRun && !state.checkRun.completed) {
-      await octokit.rest.checks.update({ ...body, check_run_id: state.checkRun.id });
-      return { ...state.checkRun, fingerprint, updatedAt: new Date().toISOString(), completed };
+    const sent = { fingerprint, milestone: moved, updatedAt: new Date(now).toISOString(), completed };
+    if (last && !last.completed) {
+      await octokit.rest.checks.update({ ...body, check_run_id: last.id });
+      return { ...last, ...sent };
     }
     const { data } = await octokit.rest.checks.create({ ...body, head_sha: state.commit });
-    return { id: data.id, url: data.html_url ?? "", fingerprint, updatedAt: new Date().toISOString(), completed };
+    return { id: data.id, url: data.html_url ?? "", ...sent };
   }
 
   /**
@@ -311,3 +327,7 @@ const repoOf = (state: Pick<CanaryState, "repository">): RepoRef => {
   return { owner, repo };
 };
 
+/** What makes a check run worth updating at once: the canary moved, or someone acted. */
+function milestoneOf(state: CanaryState): string {
+  return JSON.stringify([state.phase, state.stepIndex, state.weight, state.failedChecks, state.pausedFrom ?? null, state.events.at(-1)?.at ?? null, state.promoteRequested ?? null, state.abortRequested ?? false]);
+}

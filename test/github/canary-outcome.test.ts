@@ -16,7 +16,7 @@ const noClusters: Clusters = {
   },
 };
 
-function service() {
+function service(clock: { now: number } = { now: NOW }) {
   const warnings: string[] = [];
   const canaries = new CanaryService({
     queue: new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 10 }),
@@ -26,7 +26,7 @@ function service() {
     installationClient: () => Promise.reject(new Error("not here")),
     applyEnvironment: () => undefined,
     log: { info: () => undefined, warn: (message) => void warnings.push(message) },
-    now: () => NOW,
+    now: () => clock.now,
   });
   const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } });
   return { canaries, octokit, warnings };
@@ -54,6 +54,50 @@ describe("the canary's check run", () => {
     const created = github.requests[0]!.body as { conclusion: string; actions: Array<{ identifier: string }> };
     expect(created.conclusion).toBe("action_required");
     expect(created.actions.map((action) => action.identifier)).toContain("canary-promote");
+  });
+});
+
+describe("the canary's check run, rate-aware", () => {
+  it("is updated at once when the canary moves, and for a check that moved nothing at most once a minute", async () => {
+    const github = mockGitHub();
+    github.post("/repos/acme/deploy/check-runs").reply(201, { id: 60, html_url: checkRunUrl });
+    github.patch("/repos/acme/deploy/check-runs/60").times(2).reply(200, { id: 60 });
+    const clock = { now: NOW };
+    const { canaries, octokit } = service(clock);
+    const atStep = aCanary({ phase: "progressing", stepIndex: 1, weight: 10, checks: [aCheck(1)] });
+    const sent = async (state: typeof atStep) => ({ ...state, checkRun: await canaries.report(octokit, state) });
+
+    let state = await sent(atStep);
+    // Another passing check 10 s later at the same step: its numbers change, the canary did not move.
+    clock.now += 10_000;
+    state = await sent({ ...state, checks: [...state.checks, aCheck(0, { weight: 10, stepIndex: 1, requests: 400 })] });
+    expect(github.requests).toHaveLength(1);
+    // A minute after the last update, the latest numbers go out.
+    clock.now += 51_000;
+    state = await sent({ ...state, checks: [...state.checks, aCheck(0, { weight: 10, stepIndex: 1, requests: 410 })] });
+    expect(github.requests).toHaveLength(2);
+    // The next step: at once.
+    clock.now += 1_000;
+    await sent({ ...state, stepIndex: 2, weight: 25 });
+    github.done();
+    expect(github.requests.map((request) => request.operationId)).toEqual(["checks/create", "checks/update", "checks/update"]);
+  });
+
+  it("opens no new run at the manual gate for a check that moved nothing, and one when someone promotes", async () => {
+    const github = mockGitHub();
+    github.post("/repos/acme/deploy/check-runs").reply(201, { id: 61, html_url: checkRunUrl });
+    github.post("/repos/acme/deploy/check-runs").reply(201, { id: 62, html_url: checkRunUrl });
+    const clock = { now: NOW };
+    const { canaries, octokit } = service(clock);
+    const gate = aCanary({ phase: "awaiting-promotion", weight: 50, checks: [aCheck(1)] });
+    const checkRun = await canaries.report(octokit, gate);
+    clock.now += 5 * 60_000;
+    const later = { ...gate, checkRun, checks: [...gate.checks, aCheck(0, { requests: 999 })] };
+    expect(await canaries.report(octokit, later)).toEqual(checkRun);
+    expect(github.requests).toHaveLength(1);
+    const promoting = await canaries.report(octokit, { ...later, phase: "promoting", events: [...later.events, { at: new Date(clock.now).toISOString(), by: "alice", via: "pull request comment", what: "/canary promote" }] });
+    expect(promoting).toMatchObject({ id: 62 });
+    github.done();
   });
 });
 
