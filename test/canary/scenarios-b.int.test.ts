@@ -12,7 +12,7 @@ import { interceptInstallationToken } from "../support/github/installation-token
 import { mockGitHub } from "../support/github/nock.js";
 import { createTestProbot } from "../support/github/probot.js";
 import { interceptConfig } from "../support/github/pull-request-fixture.js";
-import { imageOf, useCanarySuite, webCanary, webManifests } from "./harness/canary-suite.js";
+import { imageOf, useCanarySuite, webCanary, webManifests, type CanaryEntry } from "./harness/canary-suite.js";
 import { canaryPolicy, changes, granted, interceptCheckRuns, recordStates, startCanaryServer, testContext, testOctokit, waitForState, type CanaryServer } from "./harness/canary-server.js";
 import type { Router } from "./harness/router.js";
 
@@ -29,12 +29,9 @@ describeWithCluster("canary scenarios: supersede, restart, replicas", () => {
    * doing what the server does on a merge: apply, then start the canaries it decided on — on the
    * server `serve()` names at the time (a promotion goes to the server whose tick promoted).
    */
-  async function scenario(ctx: ClusterContext, canary: Record<string, unknown> = {}) {
-    const env = await fixture.setUp(ctx, { canary: { interval: `${intervalMs / 1000}s`, ...canary }, environment: { context: testContext } });
-    const { namespace, environment } = env;
-    expect((await env.apply(webManifests("1", "info"), "c1")).outcome).toBe("applied");
-    const router = await fixture.follow(ctx, namespace, env);
-    await router.waitForWeights({ web: 1 });
+  async function scenario(ctx: ClusterContext, canary: Partial<CanaryEntry> = {}) {
+    const env = await fixture.running(ctx, { canary: { interval: `${intervalMs / 1000}s`, ...canary }, environment: { context: testContext } });
+    const { environment, router } = env;
     const github = mockGitHub();
     const checkRuns = interceptCheckRuns(github, repository);
     const octokit = testOctokit();
@@ -197,8 +194,9 @@ describeWithCluster("canary scenarios: supersede, restart, replicas", () => {
 
       const final = await waitForState(ctx.store, where, (state) => state.phase === "succeeded", 90_000);
       const states = await recording.stop();
-      const weights = await routed.stop();
+      // The router follows the route by a watch, a moment after the controller wrote it: stop sampling once it is back on stable.
       await router.waitForWeights({ web: 1 });
+      const weights = await routed.stop();
 
       expect(promotions).toEqual(["c2"]);
       expect(imageOf(await live("Deployment", "web"))).toBe("registry.example.com/web:2");
@@ -234,10 +232,12 @@ describeWithCluster("canary scenarios: supersede, restart, replicas", () => {
 /** The canary's weight as the router reads the route, every 20 ms, until stopped (0 while the route names no canary). */
 function sampleWeights(router: Router): { stop: () => Promise<number[]> } {
   const seen: number[] = [];
-  const timer = setInterval(() => seen.push(router.weights()?.["web-canary"] ?? 0), 20);
+  const sample = () => seen.push(router.weights()?.["web-canary"] ?? 0);
+  const timer = setInterval(sample, 20);
   return {
     stop: () => {
       clearInterval(timer);
+      sample();
       return Promise.resolve(seen);
     },
   };
