@@ -42,13 +42,12 @@ export async function startCanaries(store: ObjectStore, decisions: CanaryDecisio
   for (const decision of decisions) {
     const where = { namespace: context.stateNamespace, name: canaryStateName(context.environment, decision.workload) };
     const stored = await readCanaryState(store, where);
-    if (decision.kind === "start") {
+    if (decision.kind === "start" || decision.kind === "revert") {
+      // A revert has no canary objects: the apply sent the stable Deployment the revision already,
+      // and its state starts at promotion, which takes any traffic a running canary held back to
+      // stable and scales that canary to zero.
       await writeCanaryObjects(store, decision, context);
-      started.push(await replaceState(store, where, decision, context, stored));
-    } else if (decision.kind === "revert") {
-      // The apply sent the stable Deployment the revision already: the state starts at promotion,
-      // which takes any traffic a running canary held back to stable and scales that canary to zero.
-      started.push(await replaceState(store, where, decision, context, stored));
+      started.push(await createState(store, where, decision, context, stored));
     } else if (decision.kind === "continue") {
       await writeCanaryObjects(store, decision, context);
       if (stored) started.push({ where, state: stored.state });
@@ -71,18 +70,6 @@ async function writeCanaryObjects(store: ObjectStore, decision: CanaryDecision, 
  * its place), so its config copies go here, now that the canary Deployment reads the new
  * revision's (or, for a revert, is about to be scaled to zero).
  */
-async function replaceState(
-  store: ObjectStore,
-  where: { namespace: string; name: string },
-  decision: CanaryDecision,
-  context: StartContext,
-  stored: StoredCanaryState | undefined,
-): Promise<StartedCanary> {
-  const canary = await createState(store, where, decision, context, stored);
-  if (canary.superseded) await deleteCopies(store, canary.superseded);
-  return canary;
-}
-
 async function createState(
   store: ObjectStore,
   where: { namespace: string; name: string },
@@ -126,6 +113,7 @@ async function createState(
   const what = revert ? `Revision ${decision.revision} promoted at once for commit ${context.commit.slice(0, 7)}: ${state.message}` : `Canary of revision ${decision.revision} started for commit ${context.commit.slice(0, 7)}.`;
   state = recordEvent(state, { at, by: context.by ?? "slipway", via: "merge", what });
   const written = await writeCanaryState(store, where, state, stored?.resourceVersion);
+  if (superseded) await deleteCopies(store, superseded);
   return { where, state: written.state, ...(superseded ? { superseded } : {}) };
 }
 
