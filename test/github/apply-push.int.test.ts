@@ -1,20 +1,18 @@
 // Apply on merge end to end: a real push payload into Probot, GitHub answered by nock (every
 // request checked against the OpenAPI description), and the apply made on the real cluster.
-import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { Logger } from "probot";
 import { expect, it } from "vitest";
 import { createSlipwayApp } from "../../src/github/app.js";
 import { testConfigHashKey, testPolicy } from "../support/policy.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
-import { ClusterPool } from "../../src/kube/cluster-pool.js";
 import { noObserver, type Observer } from "../../src/observability/observer.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
 import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
 import { createTestProbot } from "../support/github/probot.js";
 import { bodiesOf, interceptBranchHead, interceptConfig, interceptTarball } from "../support/github/pull-request-fixture.js";
-import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
+import { describeWithCluster, useCluster, testClusters } from "../support/cluster.js";
 
 const owner = "Codertocat";
 const repo = "Hello-World";
@@ -23,11 +21,7 @@ const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:
 
 async function slipway(options: { log?: Logger } = {}) {
   const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
-  const clusters = new ClusterPool(() => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-    return kubeConfig;
-  });
+  const clusters = testClusters();
   // What the metrics hear: Leases held (+1 on acquire, -1 on release or loss) and failed renewals.
   const leases: Array<1 | -1 | "renew-failed"> = [];
   const observer: Observer = { ...noObserver, leaseHeld: (delta) => leases.push(delta), leaseRenewFailed: () => leases.push("renew-failed") };

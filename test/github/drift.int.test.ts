@@ -3,17 +3,15 @@
 // the reconcile posts `slipway/drift (staging)` on the applied commit once, not on every pass;
 // with `drift: correct` it also re-applies the commit through the branch's job, the image is
 // restored, and the next pass reports the drift gone.
-import { KubeConfig } from "@kubernetes/client-node";
 import { expect, it } from "vitest";
 import { applyEnvironment } from "../../src/apply/apply-environment.js";
 import { defineEnvironment } from "../../src/config/schema.js";
 import { createSlipwayApp, enqueueBranchApply } from "../../src/github/app.js";
 import { reconcileOnce } from "../../src/github/reconcile.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
-import { ClusterPool } from "../../src/kube/cluster-pool.js";
 import type { KubeObject } from "../../src/manifests/object.js";
 import { BoundedMap } from "../../src/util/bounded-map.js";
-import { cluster as providedCluster, describeWithCluster, useCluster, type ClusterContext } from "../support/cluster.js";
+import { describeWithCluster, useCluster, type ClusterContext, testClusters } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
 import { createTestProbot } from "../support/github/probot.js";
@@ -60,11 +58,7 @@ async function setUp(ctx: ClusterContext, ns: string, settings: string) {
     body: { spec: { template: { spec: { containers: [{ name: "app", image: "registry.example.com/web:hotfix" }] } } } },
   });
   const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 } });
-  const clusters = new ClusterPool(() => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-    return kubeConfig;
-  });
+  const clusters = testClusters();
   const deps = { clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey, driftMemory: new BoundedMap<string, string>(100) };
   const app = await createTestProbot(createSlipwayApp(deps));
   let round = 0;

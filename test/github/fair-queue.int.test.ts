@@ -1,11 +1,9 @@
 // Plans and applies do not share slots: while two applies (as many as the apply pool runs at
 // once) wait for workloads that never become ready, the plans of three pull requests run and finish.
-import { KubeConfig } from "@kubernetes/client-node";
 import { expect, it } from "vitest";
 import { createSlipwayApp } from "../../src/github/app.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
-import { ClusterPool } from "../../src/kube/cluster-pool.js";
-import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
+import { describeWithCluster, useCluster, testClusters } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub } from "../support/github/nock.js";
 import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
@@ -76,11 +74,7 @@ describeWithCluster("the fair queue", () => {
       interceptStickyComment(github, pr);
     }
     const queue = new WorkQueue({ concurrency: { plan: 2, apply: 2, canary: 1 } });
-    const clusters = new ClusterPool(() => {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-      return kubeConfig;
-    });
+    const clusters = testClusters();
     const probot = await createTestProbot(createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey }));
     for (const name of [repo, "Other"]) {
       await probot.receive(

@@ -3,7 +3,6 @@
 // later, and once the other holder stops renewing (it died without releasing), the Lease lapses
 // a lease duration after this process last saw it change — across the job's separate attempts —
 // and the waiting commit is applied.
-import { KubeConfig } from "@kubernetes/client-node";
 import { ProbotOctokit } from "probot";
 import { expect, it } from "vitest";
 import { withLease } from "../../src/apply/lease.js";
@@ -14,9 +13,8 @@ import { microTime } from "../../src/apply/lease-record.js";
 import { inventoryName } from "../../src/desired/applyset.js";
 import { createSlipwayApp } from "../../src/github/app.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
-import { ClusterPool } from "../../src/kube/cluster-pool.js";
 import type { KubeObject } from "../../src/manifests/object.js";
-import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
+import { describeWithCluster, useCluster, testClusters } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub } from "../support/github/nock.js";
 import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
@@ -29,11 +27,7 @@ const configIn = (namespace: string) => `environments:\n  - name: staging\n    p
 const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const clusterPool = () =>
-  new ClusterPool(() => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-    return kubeConfig;
-  });
+  testClusters();
 
 describeWithCluster("an apply waiting for another copy's Lease", () => {
   const cluster = useCluster();

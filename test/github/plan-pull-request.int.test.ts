@@ -22,7 +22,7 @@ import {
   interceptStickyComment,
   type PullRequestFixture,
 } from "../support/github/pull-request-fixture.js";
-import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
+import { describeWithCluster, useCluster, testClusters } from "../support/cluster.js";
 
 const owner = "Codertocat";
 const repo = "Hello-World";
@@ -55,14 +55,6 @@ function pullRequestEvent(pr: PullRequestFixture, action: "opened" | "synchroniz
       head: { sha: pr.headSha, repo: { full_name: fork ? "someone/Hello-World" : `${owner}/${repo}` } },
       base: { sha: pr.baseSha, repo: { full_name: `${owner}/${repo}` } },
     },
-  });
-}
-
-function testClusters(): ClusterPool {
-  return new ClusterPool(() => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-    return kubeConfig;
   });
 }
 

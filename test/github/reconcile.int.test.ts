@@ -1,12 +1,10 @@
 // Missed work is recovered: a push made while Slipway was down (its webhook never delivered) is
 // applied by the reconcile, through the same job as a push; a second pass finds nothing to do.
-import { KubeConfig } from "@kubernetes/client-node";
 import { expect, it } from "vitest";
 import { createSlipwayApp, enqueueBranchApply } from "../../src/github/app.js";
 import { reconcileOnce } from "../../src/github/reconcile.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
-import { ClusterPool } from "../../src/kube/cluster-pool.js";
-import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
+import { describeWithCluster, useCluster, testClusters } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
 import { createTestProbot } from "../support/github/probot.js";
@@ -55,11 +53,7 @@ describeWithCluster("the reconcile", () => {
     interceptConfig(github, { owner, repo }, config, { ref: head });
 
     const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 } });
-    const clusters = new ClusterPool(() => {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-      return kubeConfig;
-    });
+    const clusters = testClusters();
     const deps = { clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey };
     const probot = await createTestProbot(createSlipwayApp(deps));
     const enqueue = (job: Parameters<typeof enqueueBranchApply>[1]) => enqueueBranchApply(deps, job);

@@ -2,16 +2,14 @@
 // request of 100 files of 1 MiB each (read from a streamed tarball and parsed in a worker
 // thread), a push delivered through the real HTTP server is answered at once and applied to the
 // real test cluster. GitHub is nock, every request checked against its OpenAPI description.
-import { KubeConfig } from "@kubernetes/client-node";
 import { afterEach, expect, it, vi } from "vitest";
 import { createSlipwayApp } from "../../src/github/app.js";
 import type { RunningServer } from "../../src/http/http-server.js";
 import { startWebhookServer } from "../../src/http/start-webhook-server.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
-import { ClusterPool } from "../../src/kube/cluster-pool.js";
 import { sharedParsePool } from "../../src/planning/parse-pool.js";
 import { bigManifests } from "../support/big-manifests.js";
-import { cluster as providedCluster, describeWithCluster, useCluster } from "../support/cluster.js";
+import { describeWithCluster, useCluster, testClusters } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub } from "../support/github/nock.js";
 import { EXAMPLE_INSTALLATION_ID, examplePayload } from "../support/github/payloads.js";
@@ -109,11 +107,7 @@ describeWithCluster("a server planning a huge fork pull request", () => {
 
     // The plan and the apply side by side, in pools of their own as the server runs them.
     const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });
-    const clusters = new ClusterPool(() => {
-      const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-      return kubeConfig;
-    });
+    const clusters = testClusters();
     const app = createSlipwayApp({ clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey });
     running = await startWebhookServer({ probot: createUnloadedTestProbot({ secret }), app, webhookPath, maxBodyBytes: 25 * 1024 * 1024, port: 0, host: "127.0.0.1" });
     const parse = vi.spyOn(sharedParsePool(), "parse");

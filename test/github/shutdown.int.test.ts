@@ -2,17 +2,15 @@
 // readiness. The check run is completed (neutral, "Interrupted…"), the Lease is released, nothing
 // is pruned and no commit recorded; the next start's reconcile applies the commit again and
 // converges.
-import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "vitest";
 import { readInventory } from "../../src/apply/inventory.js";
 import { createSlipwayApp, enqueueBranchApply } from "../../src/github/app.js";
 import { reconcileOnce } from "../../src/github/reconcile.js";
 import { WorkQueue } from "../../src/jobs/queue.js";
-import { ClusterPool } from "../../src/kube/cluster-pool.js";
 import type { KubeObject } from "../../src/manifests/object.js";
 import { interruptedTitle } from "../../src/render/interrupted.js";
 import { fakeNodeName } from "../cluster/cluster.js";
-import { cluster as providedCluster, describeWithCluster, itWithControllers, useCluster, type ClusterContext } from "../support/cluster.js";
+import { describeWithCluster, itWithControllers, useCluster, type ClusterContext, testClusters } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
 import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
@@ -29,11 +27,7 @@ const waiting = (label: string) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      nodeSelector: {${label}: "true"}\n      containers: [{name: app, image: web:1}]\n`;
 
 function slipway(queue: WorkQueue) {
-  const clusters = new ClusterPool(() => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-    return kubeConfig;
-  });
+  const clusters = testClusters();
   return { clusters, queue, fieldManager: "slipway", policy: testPolicy(), configHashKey: testConfigHashKey };
 }
 

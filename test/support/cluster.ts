@@ -4,10 +4,20 @@ import { randomBytes } from "node:crypto";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, describe, inject, it } from "vitest";
 import { KubeClient } from "../../src/kube/client.js";
+import { ClusterPool } from "../../src/kube/cluster-pool.js";
 import { Discovery } from "../../src/kube/discovery.js";
 import { ObjectStore } from "../../src/kube/objects.js";
 
 export const cluster = inject("cluster");
+
+/** The app's pool of clusters, reaching the test cluster through its kubeconfig, for tests of the app. */
+export function testClusters(): ClusterPool {
+  return new ClusterPool(() => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(cluster.kubeconfigPath ?? "");
+    return kubeConfig;
+  });
+}
 
 /** `describe` that skips, saying why once in global setup, when no cluster could be started. */
 export const describeWithCluster = describe.skipIf(!cluster.available);

@@ -2,7 +2,6 @@
 // test cluster through the context `slipway-test` and the file's Prometheus through the server's
 // policy, and GitHub through an Octokit that nock answers. Each call makes one "server"; a test
 // that drops one and makes another, or makes two, gets replicas that share nothing but the cluster.
-import { KubeConfig } from "@kubernetes/client-node";
 import { ProbotOctokit } from "probot";
 import { readCanaryState } from "../../../src/canary/state-store.js";
 import type { CanaryState } from "../../../src/canary/types.js";
@@ -12,9 +11,8 @@ import type { EnvironmentConfig } from "../../../src/config/schema.js";
 import { CanaryService, type CanaryDeps } from "../../../src/github/canary.js";
 import type { GitHubClient } from "../../../src/github/octokit.js";
 import { WorkQueue } from "../../../src/jobs/queue.js";
-import { ClusterPool } from "../../../src/kube/cluster-pool.js";
 import type { ObjectStore } from "../../../src/kube/objects.js";
-import { cluster as providedCluster } from "../../support/cluster.js";
+import { testClusters } from "../../support/cluster.js";
 import type { GitHubMock } from "../../support/github/nock.js";
 import { testPolicy } from "../../support/policy.js";
 
@@ -40,11 +38,7 @@ export interface CanaryServer {
 /** One server. `applyEnvironment` is its promotion (and retry): the test applies the branch's head and calls `started`. */
 export function startCanaryServer(params: { policy: Policy; octokit: GitHubClient; applyEnvironment: CanaryDeps["applyEnvironment"]; log?: CanaryDeps["log"] }): CanaryServer {
   const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 2 }, rememberDeliveries: 100 });
-  const clusters = new ClusterPool(() => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(providedCluster.kubeconfigPath ?? "");
-    return kubeConfig;
-  });
+  const clusters = testClusters();
   const service = new CanaryService({
     queue,
     clusters,
