@@ -24,6 +24,7 @@ import { startBackend } from "../test/canary/harness/backend.js";
 import { installCanaryCrds } from "../test/canary/harness/crds.js";
 import { startPrometheus } from "../test/canary/harness/prometheus.js";
 import { startRouter } from "../test/canary/harness/router.js";
+import { webCanary } from "../test/canary/harness/workload.js";
 import { canaryProgressLines, trendLines } from "./demo-canary-lines.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/demo/canary/", import.meta.url));
@@ -33,18 +34,7 @@ const environment = defineEnvironment({
   paths: ["**/*.yaml"],
   namespace,
   readinessTimeoutSeconds: 60,
-  canary: [
-    {
-      workload: "Deployment/web",
-      service: "web",
-      router: { type: "gateway-api", httpRoute: "web" },
-      steps: [20, 50],
-      interval: "1s",
-      threshold: 2,
-      minRequests: 10,
-      metrics: { telemetry: "istio", successRate: { min: 95 }, latencyP99: { max: 500 } },
-    },
-  ],
+  canary: [webCanary({ interval: "1s" })],
 });
 
 type Say = (line: string) => void;

@@ -10,6 +10,7 @@ import type { ApplyReport } from "../../src/apply/types.js";
 import { canaryHoldBack } from "../../src/canary/prepare.js";
 import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
 import type { ObjectStore } from "../../src/kube/objects.js";
+import { canaryEntry, workloadManifests } from "../../test/canary/harness/workload.js";
 import type { TrafficParams, TrafficReady } from "./canary-traffic.js";
 
 export interface FleetOptions {
@@ -32,74 +33,16 @@ export function fleetEnvironment(options: FleetOptions): EnvironmentConfig {
     paths: ["**"],
     namespace: options.namespace,
     readinessTimeoutSeconds: 180,
-    canary: Array.from({ length: options.canaries }, (_, index) => ({
-      workload: `Deployment/${workloadName(index)}`,
-      service: workloadName(index),
-      router: { type: "gateway-api" as const, httpRoute: workloadName(index) },
-      steps: { stepWeight: 10, maxWeight: 90 },
-      interval: options.interval,
-      threshold: 2,
-      minRequests: 5,
-      promotion: "manual" as const,
-      metrics: { telemetry: "istio" as const, successRate: { min: 99 }, latencyP99: { max: 500 } },
-    })),
+    canary: Array.from({ length: options.canaries }, (_, index) =>
+      canaryEntry(workloadName(index), { steps: { stepWeight: 10, maxWeight: 90 }, interval: options.interval, minRequests: 5, promotion: "manual", metrics: { telemetry: "istio", successRate: { min: 99 }, latencyP99: { max: 500 } } }),
+    ),
   });
-}
-
-function workloadFile(name: string, image: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: { app: ${name} }
-  template:
-    metadata:
-      labels: { app: ${name} }
-    spec:
-      containers:
-        - name: app
-          image: registry.example.com/${name}:${image}
-          envFrom:
-            - configMapRef: { name: ${name}-config }
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: ${name}-config
-data:
-  level: info
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: ${name}
-spec:
-  selector: { app: ${name} }
-  ports:
-    - port: 80
-      targetPort: 8080
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: ${name}
-spec:
-  parentRefs:
-    - name: gateway
-  rules:
-    - backendRefs:
-        - name: ${name}
-          port: 80
-`;
 }
 
 /** Applies every workload at `image` as commit `commit`, holding canaried workloads back. */
 export async function applyFleet(params: { store: ObjectStore; environment: EnvironmentConfig; canaries: number; image: string; commit: string }): Promise<ApplyReport> {
   const { store, environment } = params;
-  const files = Array.from({ length: params.canaries }, (_, index) => ({ path: `apps/${workloadName(index)}.yaml`, content: workloadFile(workloadName(index), params.image) }));
+  const files = Array.from({ length: params.canaries }, (_, index) => ({ path: `apps/${workloadName(index)}.yaml`, content: workloadManifests({ name: workloadName(index), image: params.image, replicas: 1 }) }));
   const report = await applyEnvironment({ environment, files, commit: params.commit, store, context: "bench", fieldManager: "slipway", pollMs: 500, holdBack: canaryHoldBack({ store, environment })! });
   if (report.outcome !== "applied") throw new Error(`the apply of commit ${params.commit} was ${report.outcome}: ${report.message ?? ""}`);
   return report;

@@ -14,18 +14,14 @@ import { imageOf, useCanarySuite, webManifests as manifests } from "./harness/ca
 
 describeWithCluster("a canary, end to end", () => {
   const cluster = useCluster();
-  const { setUp, follow, drive } = useCanarySuite(cluster);
+  const { running, drive } = useCanarySuite(cluster);
 
   itWithControllers(
     "moves traffic step by step while Prometheus says the canary is healthy, keeps the stable pods and config as they were, and promotes",
     async () => {
       const ctx = await cluster();
-      const { namespace, environment, stable, canary, apply, start, live } = await setUp(ctx, { canaryErrorRate: 0 });
-      const first = await apply(manifests("1", "info"), "c1");
-      expect(first.outcome).toBe("applied");
+      const { environment, canary, apply, start, live, router, first } = await running(ctx, { canaryErrorRate: 0 });
       expect(first.canaries?.map((decision) => decision.kind)).toEqual(["none"]);
-      const router = await follow(ctx, namespace, { stable, canary });
-      await router.waitForWeights({ web: 1 });
 
       // Merge 2: a new image and a config change. The stable side keeps what runs.
       const second = await apply(manifests("2", "debug"), "c2");
@@ -113,9 +109,7 @@ describeWithCluster("a canary, end to end", () => {
     "rolls a failing canary back: all traffic to the stable pods, which never changed, and the revision is held",
     async () => {
       const ctx = await cluster();
-      const { namespace, environment, stable, canary, apply, start, live } = await setUp(ctx, { canaryErrorRate: 0.5 });
-      expect((await apply(manifests("1", "info"), "c1")).outcome).toBe("applied");
-      const router = await follow(ctx, namespace, { stable, canary });
+      const { environment, apply, start, live, router } = await running(ctx, { canaryErrorRate: 0.5 });
       const second = await apply(manifests("2", "debug"), "c2");
       await start(second);
       let promotions = 0;

@@ -25,15 +25,13 @@ const noPromotion = () => Promise.reject(new Error("this canary must never be pr
 
 describeWithCluster("canary scenarios, end to end", () => {
   const cluster = useCluster();
-  const { setUp, follow, drive } = useCanarySuite(cluster);
+  const { running, drive } = useCanarySuite(cluster);
 
   itWithControllers(
     "rolls back a canary whose p99 latency is above the threshold while its error rate is fine, and says so with the value and the query",
     async () => {
       const ctx = await cluster();
-      const { namespace, environment, stable, canary, apply, start, live } = await setUp(ctx, { canaryLatency: 700, canary: { interval: "1s" } });
-      expect((await apply(manifests("1", "info"), "c1")).outcome).toBe("applied");
-      const router = await follow(ctx, namespace, { stable, canary });
+      const { environment, canary, apply, start, live, router } = await running(ctx, { canaryLatency: 700, canary: { interval: "1s" } });
       const second = await apply(manifests("2", "debug"), "c2");
       await start(second, 7);
 
@@ -83,10 +81,8 @@ describeWithCluster("canary scenarios, end to end", () => {
     "waits without traffic, or with too little: the weight stays, nothing is promoted or rolled back, and the state says why",
     async () => {
       const ctx = await cluster();
-      const { namespace, environment, stable, canary, apply, start, live } = await setUp(ctx, { canary: { interval: "1s" } });
-      expect((await apply(manifests("1", "info"), "c1")).outcome).toBe("applied");
       // 5 requests a second: at 20 % the canary serves one a second, 4 or 5 in a check's 4 s window, 10 needed.
-      const router = await follow(ctx, namespace, { stable, canary }, 5);
+      const { environment, canary, apply, start, live, router } = await running(ctx, { canary: { interval: "1s" }, routerRate: 5 });
       await start(await apply(manifests("2", "debug"), "c2"), 7);
 
       const atStep = (state: { phase: string; stepIndex: number; weight: number; failedChecks: number }) =>
@@ -153,12 +149,9 @@ describeWithCluster("canary scenarios, end to end", () => {
     async () => {
       const ctx = await cluster();
       const brokenQuery = `max(queue_depth{namespace="{{namespace}}",pod=~"{{canary}}-.*"}`;
-      const { namespace, environment, stable, canary, apply, start, live } = await setUp(ctx, {
+      const { namespace, environment, canary, apply, start, live, router } = await running(ctx, {
         canary: { interval: "1s", metrics: { telemetry: "istio", successRate: { min: 95 }, latencyP99: { max: 500 }, custom: [{ name: "queue-depth", query: brokenQuery, max: 100 }] } },
       });
-      expect((await apply(manifests("1", "info"), "c1")).outcome).toBe("applied");
-      const router = await follow(ctx, namespace, { stable, canary });
-      await router.waitForWeights({ web: 1 });
       const routeBefore = await live("HTTPRoute", "web");
       const watch = watchCanaryWeight(router);
       await start(await apply(manifests("2", "debug"), "c2"), 7);
@@ -200,9 +193,7 @@ describeWithCluster("canary scenarios, end to end", () => {
     "canaries a change of config alone on a per-revision copy, and gives the original ConfigMap the new data only at promotion",
     async () => {
       const ctx = await cluster();
-      const { namespace, environment, stable, canary, apply, start, live } = await setUp(ctx, { canary: { interval: "1s" } });
-      expect((await apply(manifests("1", "info"), "c1")).outcome).toBe("applied");
-      const router = await follow(ctx, namespace, { stable, canary });
+      const { namespace, environment, apply, start, live, router } = await running(ctx, { canary: { interval: "1s" } });
       const stableBefore = await live("Deployment", "web");
 
       // Same image, new config.
@@ -264,9 +255,7 @@ describeWithCluster("canary scenarios, end to end", () => {
     "aborts at 20 % through the pull request's /canary abort, which wins over a /canary promote --full asked just before it",
     async () => {
       const ctx = await cluster();
-      const { namespace, environment, stable, canary, apply, start, live, where } = await setUp(ctx, { canary: { interval: "1s", steps: [20, 50, 80] } });
-      expect((await apply(manifests("1", "info"), "c1")).outcome).toBe("applied");
-      const router = await follow(ctx, namespace, { stable, canary });
+      const { environment, apply, start, live, where, router } = await running(ctx, { canary: { interval: "1s", steps: [20, 50, 80] } });
       await start(await apply(manifests("2", "debug"), "c2"), 7);
 
       const atStep = await drive({ ctx, environment, router, promote: noPromotion, until: (state) => state.phase === "progressing" && state.weight === 20 });

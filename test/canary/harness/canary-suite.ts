@@ -2,7 +2,7 @@
 // namespace with the web workload's manifests, a canary entry for it, backends standing for the
 // stable and the canary pods (scraped by that Prometheus), a router that splits requests by the
 // HTTPRoute's weights, and the server's loop of ticks, driven by the test.
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { ApplyReport } from "../../../src/apply/types.js";
 import { tickCanary, type CanaryRuntime } from "../../../src/canary/controller.js";
 import { createPrometheusClient } from "../../../src/canary/metrics.js";
@@ -12,7 +12,6 @@ import { readCanaryState } from "../../../src/canary/state-store.js";
 import type { CanaryState } from "../../../src/canary/types.js";
 import type { EnvironmentConfig } from "../../../src/config/schema.js";
 import { canaryStateName } from "../../../src/desired/canary.js";
-import type { KubeObject } from "../../../src/manifests/object.js";
 import { ensureCanaryAssets } from "../../cluster/canary-assets.js";
 import { applier } from "../../support/apply-env.js";
 import type { ClusterContext } from "../../support/cluster.js";
@@ -20,81 +19,19 @@ import { startBackend, type Backend, type Latency } from "./backend.js";
 import { installCanaryCrds } from "./crds.js";
 import { startPrometheus, type PrometheusServer } from "./prometheus.js";
 import { startRouter, type Router } from "./router.js";
+import { imageOf, webCanary, webManifests, type CanaryEntry } from "./workload.js";
 
-/** The web workload at an image tag, reading a ConfigMap whose `level` is given, behind an HTTPRoute. */
-export const webManifests = (image: string, level: string): Record<string, string> => ({
-  "web.yaml": `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 2
-  selector:
-    matchLabels: { app: web }
-  template:
-    metadata:
-      labels: { app: web }
-    spec:
-      containers:
-        - name: web
-          image: registry.example.com/web:${image}
-          envFrom:
-            - configMapRef: { name: web-config }
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: web-config
-data:
-  level: "${level}"
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: { app: web }
-  ports:
-    - port: 80
-      targetPort: 8080
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: web
-spec:
-  parentRefs:
-    - name: gateway
-  rules:
-    - backendRefs:
-        - name: web
-          port: 80
-`,
-});
+export { imageOf, webCanary, webManifests, type CanaryEntry };
 
 export interface CanarySetUpOptions {
   canaryErrorRate?: number;
   canaryLatency?: Latency;
   promotion?: "auto" | "manual";
   /** Replaces fields of the canary entry (steps [20, 50], interval 2s, threshold 2, minRequests 10, istio metrics). */
-  canary?: Record<string, unknown>;
+  canary?: Partial<CanaryEntry>;
   /** Replaces fields of the environment (its context, say). */
   environment?: Record<string, unknown>;
 }
-
-/** The `canary:` entry of Deployment/web, as a repository writes it, with `overrides`. */
-export const webCanary = (overrides: Record<string, unknown> = {}) => ({
-  workload: "Deployment/web",
-  service: "web",
-  router: { type: "gateway-api", httpRoute: "web" },
-  steps: [20, 50],
-  interval: "2s",
-  threshold: 2,
-  minRequests: 10,
-  promotion: "auto",
-  metrics: { telemetry: "istio", successRate: { min: 95 }, latencyP99: { max: 500 } },
-  ...overrides,
-});
 
 export interface DriveParams {
   ctx: ClusterContext;
@@ -176,6 +113,19 @@ export function useCanarySuite(cluster: () => Promise<ClusterContext>) {
     return { namespace, environment, stable, canary, apply, start, live, where };
   }
 
+  /**
+   * `setUp`, then merge 1 (web:1, level info) applied and a router following the route with
+   * `routerRate` requests a second (default 50), all of them to stable.
+   */
+  async function running(ctx: ClusterContext, options: CanarySetUpOptions & { routerRate?: number } = {}) {
+    const env = await setUp(ctx, options);
+    const first = await env.apply(webManifests("1", "info"), "c1");
+    expect(first.outcome, first.message).toBe("applied");
+    const router = await follow(ctx, env.namespace, env, options.routerRate);
+    await router.waitForWeights({ web: 1 });
+    return { ...env, first, router };
+  }
+
   /** A router following the HTTPRoute `web`, sending `rate` requests a second (default 50). */
   async function follow(ctx: ClusterContext, namespace: string, backends: { stable: Backend; canary: Backend }, rate = 50): Promise<Router> {
     const router = await startRouter({ store: ctx.store, route: { kind: "HTTPRoute", namespace, name: "web" }, backends: { web: backends.stable, "web-canary": backends.canary }, rate });
@@ -204,10 +154,5 @@ export function useCanarySuite(cluster: () => Promise<ClusterContext>) {
     }
   }
 
-  return { setUp, follow, drive, prometheusUrl: () => prometheus.url, addCleanup: (cleanup: () => Promise<void>) => void cleanups.push(cleanup) };
-}
-
-export function imageOf(deployment: KubeObject | undefined): string | undefined {
-  const spec = deployment?.spec as { template?: { spec?: { containers?: Array<{ image?: string }> } } } | undefined;
-  return spec?.template?.spec?.containers?.[0]?.image;
+  return { setUp, running, follow, drive, prometheusUrl: () => prometheus.url, addCleanup: (cleanup: () => Promise<void>) => void cleanups.push(cleanup) };
 }
