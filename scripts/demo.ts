@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../src/kube/kubeconfig.js";
 import { developmentConfigHashKey } from "../src/config/server-security.js";
 import { stampDesired } from "../src/desired/desired-state.js";
 import { defineEnvironment } from "../src/config/schema.js";

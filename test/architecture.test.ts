@@ -90,6 +90,13 @@ describe("the architecture of src/", () => {
     expect(offending).toEqual([]);
   });
 
+  it("takes from @kubernetes/client-node only its credential plugins and types, never the entry point that imports the generated API (half a second of start-up)", () => {
+    const fromClientNode = imports.filter((imp) => imp.specifier.startsWith("@kubernetes/client-node"));
+    expect(fromClientNode.length).toBeGreaterThan(0);
+    const heavy = fromClientNode.filter((imp) => !imp.typeOnly && !/^@kubernetes\/client-node\/dist\/\w+_auth\.js$/.test(imp.specifier));
+    expect(heavy.map((imp) => `${relative(root, imp.from)} imports ${imp.specifier}`)).toEqual([]);
+  });
+
   it("finds a cycle when there is one (the check itself works)", () => {
     const graph = new Map([
       ["a", new Set(["b"])],

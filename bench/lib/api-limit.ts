@@ -4,7 +4,7 @@
 // serialised beforehand and answers read but never parsed. No tool can plan faster against
 // this server; Slipway's time over it is Slipway's own.
 import { Agent, request, type RequestOptions } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { fieldManager } from "./tools.js";
 
 export interface LimitRequest {

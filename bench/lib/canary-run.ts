@@ -7,7 +7,7 @@
 //   4. `seconds` later the queue is shut down, and the canaries' states read back.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadavg } from "node:os";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { listCanaryStates } from "../../src/canary/state-store.js";
 import type { CanaryState } from "../../src/canary/types.js";
 import { developmentPolicy } from "../../src/config/policy.js";

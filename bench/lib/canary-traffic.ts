@@ -4,7 +4,7 @@
 // steady stream between them by the workload's HTTPRoute, read from the API server.
 // Started by canary-fleet.ts with a JSON argument; prints one JSON line with the scrape
 // targets once everything listens; stops when its stdin closes.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { KubeClient } from "../../src/kube/client.js";
 import { Discovery } from "../../src/kube/discovery.js";
 import { ObjectStore } from "../../src/kube/objects.js";

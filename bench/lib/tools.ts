@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { applyEnvironment } from "../../src/apply/apply-environment.js";
 import type { ApplyReport } from "../../src/apply/types.js";
 import { defineEnvironment } from "../../src/config/schema.js";

@@ -7,7 +7,7 @@
 import { Agent, request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import { createSecureContext } from "node:tls";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig.js";
 import { Credentials } from "./credentials.js";
 import { KubeAbortedError, KubeApiError, KubeTransportError, isRetryable, isUnauthorized, type ApiStatus } from "./errors.js";
 import { loadKubeConfig } from "./kubeconfig.js";

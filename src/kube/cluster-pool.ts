@@ -1,6 +1,6 @@
 // One client per kubeconfig context, made on first use and kept (one keep-alive agent and one
 // discovery cache per cluster), for the server that plans many pull requests.
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig.js";
 import { KubeClient, type Impersonation, type KubeClientOptions } from "./client.js";
 import { loadKubeConfig as loadStandardKubeConfig } from "./kubeconfig.js";
 import { Discovery } from "./discovery.js";

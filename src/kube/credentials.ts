@@ -3,7 +3,7 @@
 // credentials expire, and client-go likewise runs an exec plugin again on a 401.
 // https://kubernetes.io/docs/reference/access-authn-authz/authentication/#client-go-credential-plugins
 import type { RequestOptions } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "./kubeconfig.js";
 import { withFreshCredentials } from "./kubeconfig.js";
 
 /** How long cached auth headers (tokens from exec plugins, say) are reused. */

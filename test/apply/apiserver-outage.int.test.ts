@@ -1,6 +1,6 @@
 // The API server going away in the middle of an apply: a control plane of this file's own, whose
 // kube-apiserver is really stopped after some objects were applied and started again afterwards.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { applyEnvironment } from "../../src/apply/apply-environment.js";
 import { defineEnvironment } from "../../src/config/schema.js";

@@ -2,8 +2,9 @@
 // (TLS with a self-generated serving certificate, bearer-token auth, RBAC),
 // kube-controller-manager, kube-scheduler and, when it was built, kwok with one fake node so
 // that pods become Running and Ready without a kubelet.
+import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,11 @@ import { ClusterProcess, freePort, waitFor } from "./process.js";
 export interface TestCluster {
   /** A kubeconfig whose current context `slipway-test` reaches the cluster as a cluster admin. */
   kubeconfigPath: string;
+  /**
+   * With `clientCertificates`: the same cluster as the user `slipway-cert-user` (group
+   * system:masters) by a client certificate, whose files the kubeconfig names by relative paths.
+   */
+  clientCertKubeconfigPath?: string;
   server: string;
   token: string;
   caFile: string;
@@ -33,6 +39,8 @@ export interface StartClusterOptions {
   assets: ClusterAssets;
   /** Start kube-controller-manager, kube-scheduler and kwok (default true). */
   controllers?: boolean;
+  /** Trust a client CA of its own and write a kubeconfig that authenticates with a certificate it signed (needs openssl). */
+  clientCertificates?: boolean;
   log?: (line: string) => void;
 }
 
@@ -85,6 +93,8 @@ async function startClusterOnce(options: StartClusterOptions): Promise<TestClust
     writeFileSync(saKeyFile, serviceAccountKey.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
     writeFileSync(saPubFile, serviceAccountKey.publicKey.export({ type: "spki", format: "pem" }));
 
+    const clientCerts = options.clientCertificates ? writeClientCertificates(join(dir, "client-pki")) : undefined;
+
     const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
     const etcd = ClusterProcess.start({
       name: "etcd",
@@ -126,6 +136,7 @@ async function startClusterOnce(options: StartClusterOptions): Promise<TestClust
       // localhost and 127.0.0.1 into cert-dir; the kubeconfig trusts that bundle.
       `--cert-dir=${certDir}`,
       `--token-auth-file=${tokenFile}`,
+      ...(clientCerts ? [`--client-ca-file=${clientCerts.caFile}`] : []),
       "--authorization-mode=RBAC",
       `--service-account-issuer=https://kubernetes.default.svc.cluster.local`,
       `--service-account-key-file=${saPubFile}`,
@@ -150,7 +161,12 @@ async function startClusterOnce(options: StartClusterOptions): Promise<TestClust
     log(`kube-apiserver up on ${server}`);
 
     const kubeconfigPath = join(dir, "kubeconfig");
-    writeFileSync(kubeconfigPath, kubeconfigYaml({ server, token, ca: readFileSync(caFile) }), { mode: 0o600 });
+    writeFileSync(kubeconfigPath, kubeconfigYaml({ server, user: { token }, ca: readFileSync(caFile) }), { mode: 0o600 });
+    const clientCertKubeconfigPath = clientCerts ? join(dir, "kubeconfig-client-cert") : undefined;
+    if (clientCertKubeconfigPath) {
+      const user = { "client-certificate": "client-pki/client.crt", "client-key": "client-pki/client.key" };
+      writeFileSync(clientCertKubeconfigPath, kubeconfigYaml({ server, user, ca: readFileSync(caFile) }), { mode: 0o600 });
+    }
 
     const controllersRun = options.controllers !== false && assets.kubeControllerManager !== undefined;
     let podsBecomeReady = false;
@@ -204,6 +220,7 @@ async function startClusterOnce(options: StartClusterOptions): Promise<TestClust
 
     return {
       kubeconfigPath,
+      ...(clientCertKubeconfigPath ? { clientCertKubeconfigPath } : {}),
       server,
       token,
       caFile,
@@ -221,14 +238,28 @@ async function startClusterOnce(options: StartClusterOptions): Promise<TestClust
   }
 }
 
-function kubeconfigYaml(params: { server: string; token: string; ca: Buffer }): string {
+/**
+ * A CA the API server trusts for client certificates (--client-ca-file), and a certificate it
+ * signed for the user `slipway-cert-user` in the group system:masters (the subject's CN and O), made
+ * with openssl as an operator would.
+ */
+function writeClientCertificates(dir: string): { caFile: string } {
+  mkdirSync(dir, { recursive: true });
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=slipway-test-client-ca");
+  openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr", "-subj", "/O=system:masters/CN=slipway-cert-user");
+  openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.crt", "-days", "2");
+  return { caFile: join(dir, "ca.crt") };
+}
+
+function kubeconfigYaml(params: { server: string; user: Record<string, string>; ca: Buffer }): string {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
     clusters: [
       { name: "slipway-test", cluster: { server: params.server, "certificate-authority-data": params.ca.toString("base64") } },
     ],
-    users: [{ name: "slipway-test-admin", user: { token: params.token } }],
+    users: [{ name: "slipway-test-admin", user: params.user }],
     contexts: [{ name: "slipway-test", context: { cluster: "slipway-test", user: "slipway-test-admin" } }],
     "current-context": "slipway-test",
   });

@@ -12,6 +12,7 @@ export interface ProvidedCluster {
   available: boolean;
   skipReason?: string;
   kubeconfigPath?: string;
+  clientCertKubeconfigPath?: string;
   kubectl?: string;
   podsBecomeReady?: boolean;
   controllersRun?: boolean;
@@ -33,11 +34,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (process.env.SLIPWAY_SKIP_CLUSTER === "1" && !inCi) throw new Error("SLIPWAY_SKIP_CLUSTER=1");
     const started = Date.now();
     const assets = await ensureAssets({ log });
-    cluster = await startCluster({ assets, log });
+    cluster = await startCluster({ assets, log, clientCertificates: true });
     log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s (binaries: ${assets.dir})`);
     project.provide("cluster", {
       available: true,
       kubeconfigPath: cluster.kubeconfigPath,
+      clientCertKubeconfigPath: cluster.clientCertKubeconfigPath,
       kubectl: assets.kubectl,
       podsBecomeReady: cluster.podsBecomeReady,
       controllersRun: cluster.controllersRun,

@@ -1,7 +1,7 @@
 // The pull-request plan end to end: real webhook payloads into a real Probot, GitHub answered
 // by nock (every request checked against GitHub's OpenAPI description), and the plan made
 // against the real test cluster.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { pino } from "pino";
 import { parseManifestFile } from "../../src/manifests/parse.js";
 import { expect, it } from "vitest";

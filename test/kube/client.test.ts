@@ -2,7 +2,7 @@
 // API server: 429 with Retry-After, 503, a request that never gets an answer.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { KubeClient, type KubeClientOptions } from "../../src/kube/client.js";
 import { KubeAbortedError, KubeApiError, KubeTransportError } from "../../src/kube/errors.js";

@@ -1,5 +1,5 @@
 // /readyz is ready only when the clusters the policy names and GitHub answer.
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { expect, it } from "vitest";
 import { ClusterPool } from "../../src/kube/cluster-pool.js";
 import { readinessCheck } from "../../src/observability/readiness.js";

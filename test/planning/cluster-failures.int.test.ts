@@ -1,7 +1,7 @@
 // What a plan says when the cluster refuses Slipway: missing RBAC names the verb and resource,
 // bad credentials say so. Both decided by the real API server.
 import { readFileSync } from "node:fs";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { expect, it } from "vitest";
 import { defineEnvironment, type EnvironmentConfig } from "../../src/config/schema.js";
 import { KubeClient } from "../../src/kube/client.js";
@@ -20,7 +20,7 @@ async function storeWithToken(ctx: ClusterContext, token: string): Promise<Objec
   const cluster = admin.getCurrentCluster();
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    clusters: [{ name: "c", server: cluster?.server, caData: cluster?.caData ?? readFileSync(cluster?.caFile ?? "").toString("base64") }],
+    clusters: [{ name: "c", server: cluster?.server ?? "", skipTLSVerify: false, caData: cluster?.caData ?? readFileSync(cluster?.caFile ?? "").toString("base64") }],
     users: [{ name: "u", token }],
     contexts: [{ name: "ctx", cluster: "c", user: "u" }],
     currentContext: "ctx",

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { request } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 
 export interface ProxiedRequest {
   method: string;

@@ -1,7 +1,7 @@
 // What an integration test needs from the shared test cluster: a client, an object store,
 // a namespace of its own per test, and the kubectl built with the cluster.
 import { randomBytes } from "node:crypto";
-import { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { afterAll, describe, inject, it } from "vitest";
 import { KubeClient } from "../../src/kube/client.js";
 import { ClusterPool } from "../../src/kube/cluster-pool.js";
