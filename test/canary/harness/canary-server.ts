@@ -13,7 +13,7 @@ import type { GitHubClient } from "../../../src/github/octokit.js";
 import { WorkQueue } from "../../../src/jobs/queue.js";
 import type { ObjectStore } from "../../../src/kube/objects.js";
 import { testClusters } from "../../support/cluster.js";
-import type { GitHubMock } from "../../support/github/nock.js";
+import { anyNumberOfTimes, type GitHubMock } from "../../support/github/nock.js";
 import { testPolicy } from "../../support/policy.js";
 
 /** The kubeconfig context of the test cluster, which the test policy grants. */
@@ -71,22 +71,16 @@ export interface CheckRunRequest {
 export function interceptCheckRuns(github: GitHubMock, repository: { owner: string; repo: string }): (prefix?: string) => CheckRunRequest[] {
   let next = 1000;
   const seen: CheckRunRequest[] = [];
-  github
-    .post(`/repos/${repository.owner}/${repository.repo}/check-runs`)
-    .reply(201, (_uri, body) => {
-      const id = next++;
-      seen.push({ method: "POST", id, ...describeRun(body as RunBody) });
-      return { id, html_url: `https://github.com/${repository.owner}/${repository.repo}/runs/${id}`, status: "in_progress" };
-    })
-    .persist();
-  github
-    .patch(new RegExp(`^/repos/${repository.owner}/${repository.repo}/check-runs/\\d+$`))
-    .reply(200, (uri, body) => {
-      const id = Number(uri.split("/").pop());
-      seen.push({ method: "PATCH", id, ...describeRun(body as RunBody) });
-      return { id };
-    })
-    .persist();
+  anyNumberOfTimes(github.post(`/repos/${repository.owner}/${repository.repo}/check-runs`)).reply(201, (_uri, body) => {
+    const id = next++;
+    seen.push({ method: "POST", id, ...describeRun(body as RunBody) });
+    return { id, html_url: `https://github.com/${repository.owner}/${repository.repo}/runs/${id}`, status: "in_progress" };
+  });
+  anyNumberOfTimes(github.patch(new RegExp(`^/repos/${repository.owner}/${repository.repo}/check-runs/\\d+$`))).reply(200, (uri, body) => {
+    const id = Number(uri.split("/").pop());
+    seen.push({ method: "PATCH", id, ...describeRun(body as RunBody) });
+    return { id };
+  });
   return (prefix = "slipway/canary") => seen.filter((request) => request.name.startsWith(prefix));
 }
 
