@@ -61,6 +61,8 @@ export interface CheckRunRequest {
   conclusion?: string;
   title?: string;
   actions?: Array<{ identifier: string }>;
+  /** What the run's buttons send back to find the canary (`check_run.external_id`). */
+  externalId?: string;
 }
 
 /**
@@ -90,6 +92,7 @@ interface RunBody {
   conclusion?: string;
   output?: { title?: string };
   actions?: Array<{ identifier: string }>;
+  external_id?: string;
 }
 
 function describeRun(body: RunBody) {
@@ -99,6 +102,7 @@ function describeRun(body: RunBody) {
     ...(body.conclusion ? { conclusion: body.conclusion } : {}),
     ...(body.output?.title ? { title: body.output.title } : {}),
     ...(body.actions ? { actions: body.actions } : {}),
+    ...(body.external_id ? { externalId: body.external_id } : {}),
   };
 }
 
