@@ -36,6 +36,8 @@ export interface SlipwayDeps {
   tarballLimits?: TarballLimits;
   /** How often a canary waiting on the cluster is looked at (default 5 s). */
   canaryPollMs?: number;
+  /** How often a canary's check that moved nothing may update its check run (default 60 s). */
+  canaryCheckRunRefreshMs?: number;
   /** The last drift reported per environment (default: one per app; without one, jobs check no drift). */
   driftMemory?: BoundedMap<string, string>;
   /** How long an apply job waits before it comes back for an environment whose Lease another apply held (default 10 s). */
@@ -69,6 +71,7 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
       },
       log: app.log,
       ...(deps.canaryPollMs ? { pollMs: deps.canaryPollMs } : {}),
+      ...(deps.canaryCheckRunRefreshMs ? { checkRunRefreshMs: deps.canaryCheckRunRefreshMs } : {}),
     });
     // The newest head seen per pull request, for the pull requests active recently.
     const latestHeads = new BoundedMap<string, string>(10_000);

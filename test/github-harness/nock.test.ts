@@ -2,7 +2,7 @@
 // under test catches the error. `createGitHubMock` lets these tests look at the failure itself.
 import nock from "nock";
 import { describe, expect, it } from "vitest";
-import { createGitHubMock, mockGitHub } from "../support/github/nock.js";
+import { anyNumberOfTimes, createGitHubMock, mockGitHub } from "../support/github/nock.js";
 
 const post = (path: string, body: unknown): Promise<Response> =>
   fetch(`https://api.github.com${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -60,6 +60,32 @@ describe("mockGitHub", () => {
 
     expect(() => github.assertNoPendingMocks()).toThrow(/GitHub interceptors never called:\n {2}- GET https:\/\/api.github.com:443\/repos\/o\/r\/pulls\/1/);
     finish();
+  });
+
+  it("refuses persist(), which would make every interceptor of the scope answer forever", () => {
+    const { github, finish } = createGitHubMock();
+
+    expect(() => github.persist()).toThrow(/anyNumberOfTimes/);
+    finish();
+  });
+
+  it("answers any number of requests with anyNumberOfTimes, requires none, and leaves the other interceptors one-shot", async () => {
+    const { github, finish } = createGitHubMock();
+    anyNumberOfTimes(github.get("/repos/o/r/check-runs/1")).reply(200, { id: 1 });
+    anyNumberOfTimes(github.get("/repos/o/r/check-runs/2")).reply(200, { id: 2 });
+    github.get("/repos/o/r/branches/main").reply(200, { name: "main", commit: { sha: "a".repeat(40) } });
+    github.get("/repos/o/r/branches/main").reply(200, { name: "main", commit: { sha: "b".repeat(40) } });
+
+    const read = async (path: string): Promise<unknown> => (await fetch(`https://api.github.com${path}`)).json();
+    expect([await read("/repos/o/r/check-runs/1"), await read("/repos/o/r/check-runs/1"), await read("/repos/o/r/check-runs/1")]).toEqual([{ id: 1 }, { id: 1 }, { id: 1 }]);
+    expect([await read("/repos/o/r/branches/main"), await read("/repos/o/r/branches/main")]).toEqual([
+      { name: "main", commit: { sha: "a".repeat(40) } },
+      { name: "main", commit: { sha: "b".repeat(40) } },
+    ]);
+    github.done();
+    await fetch("https://api.github.com/repos/o/r/branches/main").catch(() => undefined);
+
+    expect(() => finish()).toThrow(/unexpected request GET https:\/\/api.github.com\/repos\/o\/r\/branches\/main/);
   });
 
   it("restores nock when finished, so the next test starts clean", () => {

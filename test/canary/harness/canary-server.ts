@@ -13,7 +13,7 @@ import type { GitHubClient } from "../../../src/github/octokit.js";
 import { WorkQueue } from "../../../src/jobs/queue.js";
 import type { ObjectStore } from "../../../src/kube/objects.js";
 import { testClusters } from "../../support/cluster.js";
-import type { GitHubMock } from "../../support/github/nock.js";
+import { anyNumberOfTimes, type GitHubMock } from "../../support/github/nock.js";
 import { testPolicy } from "../../support/policy.js";
 
 /** The kubeconfig context of the test cluster, which the test policy grants. */
@@ -61,6 +61,8 @@ export interface CheckRunRequest {
   conclusion?: string;
   title?: string;
   actions?: Array<{ identifier: string }>;
+  /** What the run's buttons send back to find the canary (`check_run.external_id`). */
+  externalId?: string;
 }
 
 /**
@@ -71,22 +73,16 @@ export interface CheckRunRequest {
 export function interceptCheckRuns(github: GitHubMock, repository: { owner: string; repo: string }): (prefix?: string) => CheckRunRequest[] {
   let next = 1000;
   const seen: CheckRunRequest[] = [];
-  github
-    .post(`/repos/${repository.owner}/${repository.repo}/check-runs`)
-    .reply(201, (_uri, body) => {
-      const id = next++;
-      seen.push({ method: "POST", id, ...describeRun(body as RunBody) });
-      return { id, html_url: `https://github.com/${repository.owner}/${repository.repo}/runs/${id}`, status: "in_progress" };
-    })
-    .persist();
-  github
-    .patch(new RegExp(`^/repos/${repository.owner}/${repository.repo}/check-runs/\\d+$`))
-    .reply(200, (uri, body) => {
-      const id = Number(uri.split("/").pop());
-      seen.push({ method: "PATCH", id, ...describeRun(body as RunBody) });
-      return { id };
-    })
-    .persist();
+  anyNumberOfTimes(github.post(`/repos/${repository.owner}/${repository.repo}/check-runs`)).reply(201, (_uri, body) => {
+    const id = next++;
+    seen.push({ method: "POST", id, ...describeRun(body as RunBody) });
+    return { id, html_url: `https://github.com/${repository.owner}/${repository.repo}/runs/${id}`, status: "in_progress" };
+  });
+  anyNumberOfTimes(github.patch(new RegExp(`^/repos/${repository.owner}/${repository.repo}/check-runs/\\d+$`))).reply(200, (uri, body) => {
+    const id = Number(uri.split("/").pop());
+    seen.push({ method: "PATCH", id, ...describeRun(body as RunBody) });
+    return { id };
+  });
   return (prefix = "slipway/canary") => seen.filter((request) => request.name.startsWith(prefix));
 }
 
@@ -96,6 +92,7 @@ interface RunBody {
   conclusion?: string;
   output?: { title?: string };
   actions?: Array<{ identifier: string }>;
+  external_id?: string;
 }
 
 function describeRun(body: RunBody) {
@@ -105,6 +102,7 @@ function describeRun(body: RunBody) {
     ...(body.conclusion ? { conclusion: body.conclusion } : {}),
     ...(body.output?.title ? { title: body.output.title } : {}),
     ...(body.actions ? { actions: body.actions } : {}),
+    ...(body.external_id ? { externalId: body.external_id } : {}),
   };
 }
 

@@ -4,6 +4,9 @@
 // description does not allow (checked even when an interceptor matched, since nock would happily
 // answer it), and any connection outside localhost. Only interceptors added to the returned scope are
 // checked: add them there, not to a separate `nock("https://api.github.com")`.
+// The scope's `persist()` is refused: nock applies it to the whole scope, so it made every
+// `.times(1)` interceptor, added before or after, answer forever (a branch's first head answered
+// every later read of the branch). `anyNumberOfTimes` makes one interceptor answer any number of requests.
 import type { ClientRequest } from "node:http";
 import nock from "nock";
 import { onTestFinished } from "vitest";
@@ -99,8 +102,16 @@ export function createGitHubMock(options: MockGitHubOptions = {}): { github: Git
     assertNoProblems();
   };
 
-  const github = Object.assign(scope, { requests, assertNoPendingMocks, done: assertNoPendingMocks });
+  const persist = (): never => {
+    throw new Error("github.persist() would make every interceptor of the scope answer forever, the one-shot ones too; use anyNumberOfTimes(github.get(...)).reply(...) for one interceptor");
+  };
+  const github = Object.assign(scope, { requests, assertNoPendingMocks, done: assertNoPendingMocks, persist });
   return { github, finish };
+}
+
+/** An interceptor that answers any number of requests, none required, leaving the scope's others one-shot. */
+export function anyNumberOfTimes(interceptor: nock.Interceptor): nock.Interceptor {
+  return interceptor.times(Infinity).optionally();
 }
 
 function parseBody(raw: string): unknown {
