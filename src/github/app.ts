@@ -240,12 +240,13 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
               environments: access.environments,
               verb,
               full: false,
-              target: { checkRun: checkRun.external_id ?? "" },
+              target: { checkRun: checkRun.external_id ?? "", headSha: checkRun.head_sha },
               by: username,
               via: "check run button",
               id: `button-${context.id}`,
             });
-            if (answer?.changed) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}`);
+            // A button has no comment to answer: a refusal (an old run's button, say) goes to the log.
+            if (answer) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}: ${answer.changed ? "done" : answer.reply}`);
           }),
       });
     });

@@ -233,8 +233,8 @@ export class CanaryService {
     verb: CanaryVerb;
     full: boolean;
     workload?: string;
-    /** The pull request commented on, or (a button) the canary's check run's external id. */
-    target: { pullRequest: number; mergeCommit?: string } | { checkRun: string };
+    /** The pull request commented on, or (a button) the canary's check run: its external id and the commit it is on. */
+    target: { pullRequest: number; mergeCommit?: string } | { checkRun: string; headSha: string };
     by: string;
     via: Exclude<CommandSource, "command line">;
     /** The comment or delivery id: a command runs once. */
@@ -278,8 +278,13 @@ export class CanaryService {
     }
     const { target } = params;
     if ("checkRun" in target) {
-      const match = candidates.find(({ stored }) => checkRunExternalId(stored.state) === target.checkRun);
-      return match ?? { refusal: { reason: "no-canary" } };
+      // The external id names the workload, not the revision: an older run of the same workload
+      // keeps its buttons, and must not steer the canary of a later commit.
+      const ofWorkload = candidates.filter(({ stored }) => checkRunExternalId(stored.state) === target.checkRun);
+      const match = ofWorkload.find(({ stored }) => stored.state.commit === target.headSha);
+      if (match) return match;
+      const other = ofWorkload.find(({ stored }) => !finalPhases.has(stored.state.phase));
+      return { refusal: other ? { reason: "revision-mismatch", canaryCommit: other.stored.state.commit, pullRequestCommit: target.headSha } : { reason: "no-canary" } };
     }
     let mine = candidates.filter(({ stored }) => stored.state.pullRequest === target.pullRequest);
     if (mine.length === 0) {

@@ -175,7 +175,7 @@ describeWithCluster("the manual gate, through the app", () => {
   );
 
   itWithControllers(
-    "the gate's Promote button: a reader's press changes nothing; a writer's promotes",
+    "the gate's Promote button: a reader's press changes nothing, nor a writer's on an older commit's run; a writer's on the canary's run promotes",
     async () => {
       const ctx = await cluster();
       const setup = await atTheGate(ctx);
@@ -183,7 +183,7 @@ describeWithCluster("the manual gate, through the app", () => {
       // The press names the run as GitHub knows it: its id, its name, the external id it was created with.
       const created = checkRuns().find((request) => request.method === "POST" && request.id === gateRun.id);
       expect(created?.externalId).toEqual(expect.any(String));
-      const press = (login: string) => buttonEvent({ id: gateRun.id, name: gateRun.name, externalId: created!.externalId! }, login);
+      const press = (login: string, headSha = sha2) => buttonEvent({ id: gateRun.id, name: gateRun.name, externalId: created!.externalId!, headSha }, login);
 
       github.get(`${base}/collaborators/${reader}/permission`).reply(200, { permission: "read", role_name: "read", user: { login: reader } });
       const sentBefore = checkRuns().length;
@@ -200,6 +200,16 @@ describeWithCluster("the manual gate, through the app", () => {
       expect(checkRuns()).toHaveLength(sentBefore);
       // A button has no comment to answer.
       expect(replies(github)).toEqual([]);
+
+      // A writer's press on an older commit's run of the same workload (its buttons stay): refused, nothing changes.
+      github.get(`${base}/collaborators/${writer}/permission`).reply(200, { permission: "write", role_name: "write", user: { login: writer } });
+      interceptConfig(github, { owner, repo }, setup.config);
+      await probot.receive(press(writer, sha1));
+      await queue.onIdle();
+      const checksThen = (await waitForState(ctx.store, where, () => true)).checks.length;
+      const afterOldRun = await waitForState(ctx.store, where, (state) => state.checks.length > checksThen);
+      expect(afterOldRun).toMatchObject({ phase: "awaiting-promotion", weight: 50, commandsSeen: [] });
+      expect(afterOldRun.promoteRequested).toBeUndefined();
 
       interceptPromotion(setup);
       await probot.receive(press(writer));
@@ -235,9 +245,9 @@ const commentEvent = (body: string, login: string, id: number) =>
     repository,
   });
 
-const buttonEvent = (run: { id: number; name: string; externalId: string }, login: string) =>
+const buttonEvent = (run: { id: number; name: string; externalId: string; headSha: string }, login: string) =>
   exampleEvent("check_run", "requested_action", {
-    check_run: { id: run.id, name: run.name, external_id: run.externalId, head_sha: sha2 },
+    check_run: { id: run.id, name: run.name, external_id: run.externalId, head_sha: run.headSha },
     requested_action: { identifier: canaryActionIdentifiers.promote },
     sender: { login },
     repository,
