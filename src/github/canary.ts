@@ -51,6 +51,9 @@ export interface CanaryHandle {
 }
 
 export class CanaryService {
+  /** Each canary's next tick, by queue key: one at a time, so a command or a resume does not start a second chain of ticks. */
+  private readonly nextTicks = new Map<string, NodeJS.Timeout>();
+
   constructor(private readonly deps: CanaryDeps) {}
 
   /** After an apply: starts or continues its canaries, reports superseded ones, and schedules ticks. */
@@ -101,16 +104,33 @@ export class CanaryService {
     return running.length;
   }
 
+  /**
+   * The canary's next tick, replacing the one scheduled: every tick schedules the next, so a tick
+   * asked for meanwhile (a command, a resume, a new apply) must take the scheduled one's place,
+   * not add a chain. Ticks queued at once for one canary wait as one entry of the queue.
+   */
   schedule(handle: CanaryHandle, delayMs: number): void {
+    const key = `canary:${handle.context}:${handle.where.namespace}/${handle.where.name}`;
     const spec = {
       pool: "canary" as const,
-      key: `canary:${handle.context}:${handle.where.namespace}/${handle.where.name}`,
+      key,
       owner: String(handle.installation),
       payload: handle,
       run: (payload: CanaryHandle, signal: AbortSignal) => this.tick(payload, signal),
     };
-    if (delayMs <= 0) this.deps.queue.enqueue(spec);
-    else this.deps.queue.enqueueLater(delayMs, spec);
+    clearTimeout(this.nextTicks.get(key));
+    this.nextTicks.delete(key);
+    if (delayMs <= 0) {
+      this.deps.queue.enqueue(spec);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.nextTicks.delete(key);
+      this.deps.queue.enqueue(spec);
+    }, delayMs);
+    // A shutdown stops the queue, which then refuses the tick; the next start resumes the canary.
+    timer.unref();
+    this.nextTicks.set(key, timer);
   }
 
   private async tick(handle: CanaryHandle, signal: AbortSignal): Promise<void> {

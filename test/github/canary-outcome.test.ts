@@ -169,3 +169,19 @@ describe("a finished canary", () => {
     expect(warnings.join()).toMatch(/deployment status not set/);
   });
 });
+
+describe("a canary's ticks", () => {
+  it("has one next tick at a time: a tick asked for meanwhile takes the scheduled one's place instead of starting a second chain", async () => {
+    const { canaries, warnings } = service();
+    // A context the policy does not grant: each tick only says so, and schedules nothing after it.
+    const handle = { where: { namespace: "apps", name: "slipway-canary-web" }, repository: "acme/web", context: "elsewhere", installation: 1 };
+    const ticks = () => warnings.filter((warning) => warning.includes("no longer lets acme/web use context elsewhere")).length;
+
+    canaries.schedule(handle, 60); // the tick a check scheduled
+    canaries.schedule(handle, 0); // a command: now, in its place
+    canaries.schedule(handle, 60); // what that tick schedules next
+    await new Promise((resolve) => setTimeout(resolve, 250));
+
+    expect(ticks()).toBe(2);
+  });
+});
