@@ -1,5 +1,5 @@
-// One timed `slipway plan`, as a user runs it: the built command (`npm run build`'s lib/cli.js,
-// what the package's `bin` runs) as a new process, from the checkout's root, so start-up,
+// One timed `slipway plan`, as a user runs it: the built command (`npm run build`'s
+// lib/bin/slipway.js, what the package's `bin` runs) as a new process, from the checkout's root, so start-up,
 // kubeconfig loading, discovery, parsing and rendering are all in the time.
 import { fileURLToPath } from "node:url";
 import type { EnvironmentPlan, PlanAction } from "../../src/plan/types.js";
@@ -8,7 +8,7 @@ import { describeExit, runTimed } from "./peak-memory.js";
 import { kubectlName } from "./tools.js";
 
 /** The built command line: package.json's `bin`. */
-export const builtCli = fileURLToPath(new URL("../../lib/cli.js", import.meta.url));
+export const builtCli = fileURLToPath(new URL("../../lib/bin/slipway.js", import.meta.url));
 
 export interface SlipwayCliRun {
   seconds: number;
@@ -33,7 +33,7 @@ export async function runSlipwayCli(params: {
   paths: string[];
   /** XDG_CACHE_HOME for the run: where Slipway keeps its discovery cache. */
   cacheHome: string;
-  /** Another build's cli.js (default: this checkout's lib/cli.js). */
+  /** Another build's command (default: this checkout's lib/bin/slipway.js). */
   builtCli?: string;
 }): Promise<SlipwayCliRun> {
   const env = { ...process.env, KUBECONFIG: params.kubeconfigPath, XDG_CACHE_HOME: params.cacheHome, NO_COLOR: "1" };

@@ -75,7 +75,7 @@ export function renderPlanTable(params: { results: PlanSizeResult[]; setup: Benc
   return [
     `Plan of N objects (⅓ each Deployments, Services, ConfigMaps; half of them changed) against a local ` +
       `kube-apiserver${setup.controllers ? " with controllers" : " (no controllers)"}, each tool run as a new process on the same files: ` +
-      `the built \`slipway plan --output json apps\` (\`node lib/cli.js\`, from a checkout whose .github/slipway.yml defines the environment) ` +
+      `the built \`slipway plan --output json apps\` (\`node lib/bin/slipway.js\`, the package's bin, from a checkout whose .github/slipway.yml defines the environment) ` +
       `vs \`kubectl diff --server-side -f apps -R\` (kubectl's default --concurrency=1). Both keep their discovery caches between runs, as for a user; the warm-up fills them. ` +
       `The API server's limit: one LIST per kind and one server-side dry-run apply per object, 32 in flight over keep-alive connections (a fresh agent, so its TLS handshakes count), ` +
       `bodies serialised beforehand, answers read but not parsed: no plan of these objects can be faster. ` +

@@ -1,6 +1,7 @@
-// The compiled app, as `npm run build` makes it and `npx slipway` runs it: the parse worker must be
-// found next to the compiled pool (lib/planning/parse-worker.js, no tsx) when the input is too large
-// to parse in-process, and the command must exit when its plan is done. Built into a directory of its own, so lib/ is left alone.
+// The built command line, as `npm run build` bundles it and `npx slipway` runs it: the parse worker
+// must be found next to the bundled pool (lib/bin/parse-worker.js, no tsx) when the input is too
+// large to parse in-process, and the command must exit when its plan is done. Built into a
+// directory of its own, so lib/ is left alone.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +20,7 @@ describe("the compiled command line", () => {
     expect(planned.stdout).toContain("+ Deployment/default/web will be created (fixtures/manifests/app.yaml:2)");
   });
 
-  it("parses manifests too large to parse in-process in lib/planning/parse-worker.js, and exits", async () => {
+  it("parses manifests too large to parse in-process in lib/bin/parse-worker.js, and exits", async () => {
     // Over inProcessParseBytes (src/cli/small-input-parser.ts): the command hands them to the parse pool.
     const dir = mkdtempSync(join(tmpdir(), "slipway-large-"));
     const padding = "x".repeat(1024);

@@ -1,4 +1,4 @@
-// The compiled command line, as `npm run build` makes it and `npx slipway` runs it, built into a
+// The built command line, as `npm run build` bundles it and `npx slipway` runs it, built into a
 // directory of its own (lib/ is left alone) and run as a process.
 import { execFile } from "node:child_process";
 import { mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -16,13 +16,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Builds the command line before the file's tests and removes it after; returns a runner of `node <out>/cli.js ...`. */
+/** Builds the command line before the file's tests and removes it after; returns a runner of `node <out>/slipway.js ...`. */
 export function useCompiledCli(): (args: string[], options?: { env?: NodeJS.ProcessEnv }) => Promise<CliRun> {
   let out: string | undefined;
   beforeAll(async () => {
     out = mkdtempSync(join(tmpdir(), "slipway-lib-"));
-    await run(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json"), "--outDir", out], { cwd: root });
-    // What the package gives lib/: ES modules, and the dependencies.
+    // The package's bin as `npm run build` bundles it (scripts/bundle-cli.mjs).
+    await run(process.execPath, [join(root, "scripts", "bundle-cli.mjs"), "--outdir", out], { cwd: root });
+    // What the package gives lib/bin/: ES modules, and the dependencies.
     writeFileSync(join(out, "package.json"), JSON.stringify({ type: "module" }));
     symlinkSync(realpathSync(join(root, "node_modules")), join(out, "node_modules"));
   }, 120_000);
@@ -33,7 +34,7 @@ export function useCompiledCli(): (args: string[], options?: { env?: NodeJS.Proc
   return async (args, options = {}) => {
     if (!out) throw new Error("the command line is built in beforeAll");
     try {
-      const { stdout, stderr } = await run(process.execPath, [join(out, "cli.js"), ...args], { cwd: root, timeout: 30_000, ...(options.env ? { env: options.env } : {}) });
+      const { stdout, stderr } = await run(process.execPath, [join(out, "slipway.js"), ...args], { cwd: root, timeout: 30_000, ...(options.env ? { env: options.env } : {}) });
       return { code: 0, stdout, stderr };
     } catch (error) {
       const failed = error as { code?: number; stdout?: string; stderr?: string; killed?: boolean };
