@@ -85,7 +85,7 @@ function decisiveCheck(state: CanaryState): CheckRecord | undefined {
 }
 
 /** "rolled back after 2 failed checks: success-rate 50 % < 95 %", "stopped before any traffic moved", or its message. */
-function failureHeadline(state: CanaryState): string {
+export function failureHeadline(state: Pick<CanaryState, "checks" | "weight" | "failedChecks" | "message">): string {
   const failing = [...state.checks].reverse().find((check) => check.verdict === "fail");
   if (state.weight !== 100 && failing) {
     const breaches = failing.metrics.filter((metric) => metric.verdict === "fail").map(describeBreach);
