@@ -18,6 +18,7 @@ import type { TarballLimits } from "../config/server.js";
 import { readRepoAccess } from "./repo-access.js";
 import { CanaryService } from "./canary.js";
 import { canaryButtonVerb } from "../render/canary-actions.js";
+import { renderRevertButtonAnswer } from "../render/canary-revert.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
 
@@ -210,7 +211,7 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
       });
     });
 
-    // The buttons of a canary's check run: Promote, Abort, Pause, Resume.
+    // The buttons of a canary's check run: Promote, Abort, Pause, Resume, and a failed canary's Revert.
     app.on("check_run.requested_action", (context) => {
       const { check_run: checkRun, requested_action: action } = context.payload;
       const verb = action?.identifier ? canaryButtonVerb(action.identifier) : undefined;
@@ -237,12 +238,18 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
               environments: access.environments,
               verb,
               full: false,
-              target: { checkRun: checkRun.external_id ?? "" },
+              target: { checkRun: checkRun.external_id ?? "", headSha: checkRun.head_sha },
               by: username,
               via: "check run button",
               id: `button-${context.id}`,
             });
             if (answer?.changed) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}`);
+            // A revert's answer is a pull request to review, or why there is none: it goes where
+            // a `/canary revert` would have been answered.
+            if (verb === "revert" && answer) {
+              if (answer.pullRequest === undefined) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: revert by ${username}: ${answer.reply}`);
+              else await context.octokit.rest.issues.createComment({ ...repo, issue_number: answer.pullRequest, body: renderRevertButtonAnswer({ username, checkRun: checkRun.name, reply: answer.reply }) });
+            }
           }),
       });
     });

@@ -65,6 +65,7 @@ export function renderCanaryFailureComment(state: CanaryState, config: CanaryCon
     state.weight === 100
       ? "Fix the stable Deployment (its pods run the new revision), or merge a revert."
       : `To try this revision again, comment ${codeSpan(`/canary retry ${state.workload}`)}; a new commit starts a new canary.`,
+    ...(config.revertPullRequest ? [`To undo the merge, comment ${codeSpan(`/canary revert ${state.workload}`)} (or press Revert on the check run): Slipway opens a pull request that reverts it.`] : []),
   ].join(" ");
   const body = layoutBlocks(
     [
