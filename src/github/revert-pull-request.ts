@@ -9,7 +9,7 @@
 import { revertBranchName, revertCommitMessage, revertPullRequestBody, revertTitle, type RevertOutcome, type RevertSubject } from "../render/canary-revert.js";
 import { acceptedPermissions, isHttpStatus, isMissingPermission, type GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
-import { changedPaths, planRevertTree, type GitEntry, type GitTree } from "./revert-tree.js";
+import { changedPaths, planRevertTree, type GitEntry, type GitTree, type RevertTreeEntry } from "./revert-tree.js";
 
 export interface RevertRequest {
   repo: RepoRef;
@@ -56,9 +56,18 @@ export async function openRevertPullRequest(octokit: GitHubClient, request: Reve
   if (plan.kind === "already-reverted") return { kind: "already-reverted", head: head.commit.sha };
 
   const subject: RevertSubject = { state, commitTitle: merge.message.split("\n", 1)[0] ?? "", by: request.by, ...(pull ? { pullRequest: { number: pull.number, title: pull.title } } : {}) };
+  return writeRevert(octokit, { repo, subject, branch, compareUrl, head: { sha: head.commit.sha, tree: headTreeSha }, entries: plan.entries });
+}
+
+/** The tree on the head's, the commit, the branch, then the pull request; a permission GitHub refuses is an outcome. */
+async function writeRevert(
+  octokit: GitHubClient,
+  params: { repo: RepoRef; subject: RevertSubject; branch: string; compareUrl: string; head: { sha: string; tree: string }; entries: RevertTreeEntry[] },
+): Promise<RevertOutcome> {
+  const { repo, subject, branch, compareUrl } = params;
   try {
-    const { data: tree } = await octokit.rest.git.createTree({ ...repo, base_tree: headTreeSha, tree: plan.entries });
-    const { data: commit } = await octokit.rest.git.createCommit({ ...repo, message: revertCommitMessage(subject), tree: tree.sha, parents: [head.commit.sha] });
+    const { data: tree } = await octokit.rest.git.createTree({ ...repo, base_tree: params.head.tree, tree: params.entries });
+    const { data: commit } = await octokit.rest.git.createCommit({ ...repo, message: revertCommitMessage(subject), tree: tree.sha, parents: [params.head.sha] });
     await octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: commit.sha });
   } catch (error) {
     if (isMissingPermission(error)) return { kind: "missing-permission", permission: acceptedPermissions(error) ?? "contents=write", status: statusOf(error) };
@@ -66,10 +75,10 @@ export async function openRevertPullRequest(octokit: GitHubClient, request: Reve
     if (isHttpStatus(error, 422) && /already exists/i.test(String(error))) return { kind: "exists", branch, compareUrl };
     throw error;
   }
-  const reverted = plan.entries.map((entry) => entry.path);
+  const paths = params.entries.map((entry) => entry.path);
   try {
-    const { data: opened } = await octokit.rest.pulls.create({ ...repo, title: revertTitle(subject), head: branch, base: state.branch, body: revertPullRequestBody(subject, reverted) });
-    return { kind: "opened", branch, paths: reverted, pullRequest: { number: opened.number, url: opened.html_url } };
+    const { data: opened } = await octokit.rest.pulls.create({ ...repo, title: revertTitle(subject), head: branch, base: subject.state.branch, body: revertPullRequestBody(subject, paths) });
+    return { kind: "opened", branch, paths, pullRequest: { number: opened.number, url: opened.html_url } };
   } catch (error) {
     if (isMissingPermission(error)) return { kind: "missing-permission", permission: acceptedPermissions(error) ?? "pull_requests=write", status: statusOf(error), branch, compareUrl };
     throw error;

@@ -80,12 +80,12 @@ function interceptCommandRound(github: GitHubMock, params: { namespace: string; 
   github.get(`${base}/pulls/42`).reply(200, { number: 42, state: "closed", merged: true, merge_commit_sha: merge, head: { sha: "b".repeat(40), repo: { full_name: `${owner}/${repo}` } }, base: { sha: "a".repeat(40), repo: { full_name: `${owner}/${repo}` } } });
 }
 
-function interceptAnswer(github: GitHubMock, reaction: "+1" | "confused") {
-  github.post(`${base}/issues/comments/501/reactions`).reply(201, { id: 1, content: reaction });
+function interceptAnswer(github: GitHubMock, reaction: "+1" | "confused", commentId = 501) {
+  github.post(`${base}/issues/comments/${commentId}/reactions`).reply(201, { id: 1, content: reaction });
   github.post(`${base}/issues/42/comments`).reply(201, { id: 900 });
 }
 
-const replyOf = (github: GitHubMock): string => ((bodiesOf(github, "POST", /issues\/42\/comments$/) as Array<{ body: string }>)[0]?.body ?? "");
+const replyOf = (github: GitHubMock, index = 0): string => ((bodiesOf(github, "POST", /issues\/42\/comments$/) as Array<{ body: string }>)[index]?.body ?? "");
 const writesOf = (github: GitHubMock) => github.requests.filter((request) => request.method === "POST" && /\/git\/|\/pulls$/.test(request.path)).map((request) => request.operationId);
 
 describeWithCluster("/canary revert", () => {
@@ -214,16 +214,29 @@ describeWithCluster("/canary revert", () => {
     const github = mockGitHub();
     interceptCommandRound(github, { namespace: ns });
     interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture, { pullRequest: 77 });
-    interceptAnswer(github, "+1");
-
+    interceptExistingRevert(github, fixture);
+    interceptRevertReads(github, fixture);
+    interceptRevertWrites(github, fixture, { opened: 77 });
+    interceptAnswer(github, "+1", 501);
     const { probot, queue } = await slipway();
     await probot.receive(commentEvent("/canary revert", { commentId: 501 }));
     await queue.onIdle();
+    github.done();
+    const first = writesOf(github);
+
+    // A second comment: GitHub now lists #77 from the revert's branch.
+    interceptCommandRound(github, { namespace: ns, token: false });
+    interceptMergeCommit(github, fixture);
+    interceptExistingRevert(github, fixture, { pullRequest: 77 });
+    interceptAnswer(github, "+1", 502);
+    await probot.receive(commentEvent("/canary revert web", { commentId: 502 }));
+    await queue.onIdle();
 
     github.done();
-    expect(writesOf(github)).toEqual([]);
-    expect(replyOf(github)).toBe("A revert of `9f2c4e1` is already open: #77.");
+    expect(first).toEqual(["git/create-tree", "git/create-commit", "git/create-ref", "pulls/create"]);
+    expect(writesOf(github)).toEqual(first);
+    expect(replyOf(github, 0)).toMatch(/^Opened #77/);
+    expect(replyOf(github, 1)).toBe("A revert of `9f2c4e1` is already open: #77.");
   });
 
   it("says the app lacks contents: write when GitHub answers 403, and does not crash", async () => {
