@@ -8,22 +8,26 @@ import { recordEvent } from "./controller.js";
 import { CanaryStateConflict, readCanaryState, writeCanaryState, type StoredCanaryState } from "./state-store.js";
 import { finalPhases, type CanaryState, type CanaryVerb } from "./types.js";
 
-/** The verbs that change a canary (`status` only reads it). */
-export type SteeringVerb = Exclude<CanaryVerb, "status">;
+/** The verbs that change a canary (`status` only reads it; `revert` opens a pull request, github/canary-revert.ts). */
+export type SteeringVerb = Exclude<CanaryVerb, "status" | "revert">;
 
 /** Where a command came from: shown in the check run's audit trail. */
 export type CommandSource = "pull request comment" | "check run button" | "command line";
 
-export interface SteerCommand {
-  verb: SteeringVerb;
-  /** `promote --full`: straight to promotion. */
-  full: boolean;
+/** Who asked, from where, and the id that makes a command run once. */
+export interface CommandOrigin {
   /** Who: a GitHub login, or `<user>@<host>` on the command line. */
   by: string;
   via: CommandSource;
   /** The comment id, the button's delivery, or one command line run: the command runs once. */
   id: string;
   now?: () => number;
+}
+
+export interface SteerCommand extends CommandOrigin {
+  verb: SteeringVerb;
+  /** `promote --full`: straight to promotion. */
+  full: boolean;
 }
 
 /** Why a verb changes nothing: the canary's phase does not allow it. */
@@ -39,9 +43,9 @@ export type VerbRefusal =
  * - gone: the state was deleted since it was found.
  * - busy: other writers won every attempt; nothing written.
  */
-export type SteerOutcome =
+export type SteerOutcome<Refusal = VerbRefusal> =
   | { outcome: "changed"; before: CanaryState; state: CanaryState }
-  | { outcome: "refused"; refusal: VerbRefusal }
+  | { outcome: "refused"; refusal: Refusal }
   | { outcome: "already-done" }
   | { outcome: "gone" }
   | { outcome: "busy" };
@@ -51,15 +55,36 @@ const ATTEMPTS = 3;
 /** Command ids kept in a state: enough for the retries of any recent command. */
 const SEEN_HISTORY = 100;
 
-export async function steerCanary(store: ObjectStore, found: StoredCanaryState, command: SteerCommand): Promise<SteerOutcome> {
+export function steerCanary(store: ObjectStore, found: StoredCanaryState, command: SteerCommand): Promise<SteerOutcome> {
+  return writeCommand(store, found, command, (state) => {
+    const change = applyVerb(state, command.verb, command.full);
+    return "refusal" in change ? change : { state: change.state, what: commandWords(command) };
+  });
+}
+
+/**
+ * Records a command that changes nothing in the canary itself (`/canary revert`): its event in
+ * the audit trail and its id in `commandsSeen`, so the same comment or button press runs once.
+ */
+export function recordCommand(store: ObjectStore, found: StoredCanaryState, command: CommandOrigin & { what: string }): Promise<SteerOutcome<never>> {
+  return writeCommand<never>(store, found, command, (state) => ({ state, what: command.what }));
+}
+
+/** The state `decide` makes of the one read, with the command's event and id, written with the version it was read at. */
+async function writeCommand<Refusal>(
+  store: ObjectStore,
+  found: StoredCanaryState,
+  command: CommandOrigin,
+  decide: (state: CanaryState) => { state: CanaryState; what: string } | { refusal: Refusal },
+): Promise<SteerOutcome<Refusal>> {
   let current: StoredCanaryState | undefined = found;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (!current) return { outcome: "gone" };
     if (current.state.commandsSeen.includes(command.id)) return { outcome: "already-done" };
-    const change = applyVerb(current.state, command.verb, command.full);
+    const change = decide(current.state);
     if ("refusal" in change) return { outcome: "refused", refusal: change.refusal };
     const at = new Date((command.now ?? Date.now)()).toISOString();
-    let next = recordEvent(change.state, { at, by: command.by, via: command.via, what: commandWords(command) });
+    let next = recordEvent(change.state, { at, by: command.by, via: command.via, what: change.what });
     next = { ...next, commandsSeen: [...next.commandsSeen, command.id].slice(-SEEN_HISTORY) };
     try {
       await writeCanaryState(store, current, next, current.resourceVersion);

@@ -30,8 +30,11 @@ export type CanaryPhase =
 
 export const finalPhases: ReadonlySet<CanaryPhase> = new Set(["succeeded", "failed", "aborted", "superseded"]);
 
-/** What a person can ask of a canary: by comment (`/canary <verb>`), button or command line. */
-export const canaryVerbs = ["promote", "abort", "pause", "resume", "retry", "status"] as const;
+/**
+ * What a person can ask of a canary: by comment (`/canary <verb>`), button or command line
+ * (`revert`, a pull request that undoes a failed canary's merge, only on GitHub).
+ */
+export const canaryVerbs = ["promote", "abort", "pause", "resume", "retry", "status", "revert"] as const;
 export type CanaryVerb = (typeof canaryVerbs)[number];
 
 export type Verdict = "pass" | "fail" | "no-data" | "error";

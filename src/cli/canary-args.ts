@@ -41,6 +41,7 @@ export function parseCanaryArgs(argv: string[]): CanaryArgs | { help: true } {
   const [verb, workload, ...extra] = positionals;
   if (verb === undefined) throw new UsageError(`say what to do: slipway canary ${commandLineVerbs.join("|")} <workload>`);
   if (verb === "retry") throw new UsageError("retry is not on the command line: it starts the canary again with an apply of the environment's branch, which the server does. Comment `/canary retry` on the pull request that merged it.");
+  if (verb === "revert") throw new UsageError("revert is not on the command line: it opens a pull request on GitHub. Comment `/canary revert` on the pull request that merged it.");
   if (!isCommandLineVerb(verb)) throw new UsageError(`"${verb}" is not something a canary can do; the verbs are ${commandLineVerbs.join(", ")}`);
   if (workload === undefined) throw new UsageError(`name the workload: slipway canary ${verb} <workload>`);
   if (extra.length > 0) throw new UsageError(`one workload at a time; ${extra.map((word) => `"${word}"`).join(", ")} is too many`);

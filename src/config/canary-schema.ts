@@ -129,6 +129,12 @@ export const canarySchema = z
     promotion: z.enum(["auto", "manual"]).default("auto").describe("auto: promote after the last step; manual: wait at the gate for /canary promote."),
     progressDeadline: duration.prefault("10m").describe("How long the canary pods (and at promotion, the stable ones) may take to become ready."),
     metrics: metricsSchema.prefault({}),
+    revertPullRequest: z
+      .boolean()
+      .default(false)
+      .describe(
+        "When the canary fails, offer a pull request that reverts its merge: `/canary revert` on the merged pull request, or the Revert button on the failed check run. Opt-in: the GitHub App must also be granted `contents: write` and `pull_requests: write`, which app.yml does not ask for.",
+      ),
   })
   .strict()
   .superRefine((canary, ctx) => {

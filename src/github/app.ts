@@ -18,6 +18,7 @@ import type { TarballLimits } from "../config/server.js";
 import { readRepoAccess } from "./repo-access.js";
 import { CanaryService } from "./canary.js";
 import { canaryButtonVerb } from "../render/canary-actions.js";
+import { renderRevertButtonAnswer } from "../render/canary-revert.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
 
@@ -213,7 +214,7 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
       });
     });
 
-    // The buttons of a canary's check run: Promote, Abort, Pause, Resume.
+    // The buttons of a canary's check run: Promote, Abort, Pause, Resume, and a failed canary's Revert.
     app.on("check_run.requested_action", (context) => {
       const { check_run: checkRun, requested_action: action } = context.payload;
       const verb = action?.identifier ? canaryButtonVerb(action.identifier) : undefined;
@@ -246,7 +247,13 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
               id: `button-${context.id}`,
             });
             // A button has no comment to answer: a refusal (an old run's button, say) goes to the log.
-            if (answer) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}: ${answer.changed ? "done" : answer.reply}`);
+            if (answer && verb !== "revert") context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}: ${answer.changed ? "done" : answer.reply}`);
+            // A revert's answer is a pull request to review, or why there is none: it goes where
+            // a `/canary revert` would have been answered.
+            if (verb === "revert" && answer) {
+              if (answer.pullRequest === undefined) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: revert by ${username}: ${answer.reply}`);
+              else await context.octokit.rest.issues.createComment({ ...repo, issue_number: answer.pullRequest, body: renderRevertButtonAnswer({ username, checkRun: checkRun.name, reply: answer.reply }) });
+            }
           }),
       });
     });

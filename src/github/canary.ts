@@ -5,13 +5,16 @@
 //     (never from the state, which anyone with write access to the namespace could edit);
 //   - a command is bound to the pull request whose merge started the canary and needs write
 //     access; canary/steer.ts carries it out, as it does the command line's: once per comment,
-//     written with the state's version, so it never undoes a tick's work or another command.
+//     written with the state's version, so it never undoes a tick's work or another command;
+//   - `/canary revert` (and a failed check run's Revert button) opens a pull request that reverts
+//     the merge, when the canary failed and its entry opted in (canary-revert.ts).
 import { tickCanary, type CanaryRuntime } from "../canary/controller.js";
 import { createPrometheusClient } from "../canary/metrics.js";
 import { startCanaries, type StartedCanary } from "../canary/start.js";
 import { listCanaryStates, type StoredCanaryState } from "../canary/state-store.js";
 import { steerCanary, type CommandSource } from "../canary/steer.js";
 import { finalPhases, type CanaryState, type CanaryVerb } from "../canary/types.js";
+import { canaryWorkloadName } from "../config/canary-schema.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import { ruleFor, type Policy } from "../config/policy.js";
 import type { CanaryDecision } from "../desired/canary.js";
@@ -22,6 +25,7 @@ import type { ObjectStore } from "../kube/objects.js";
 import { renderCanaryCheckRun } from "../render/canary.js";
 import { canaryDeploymentStatus, renderCanaryFailureComment } from "../render/canary-outcome.js";
 import { renderCanaryAccepted, renderCanaryRefused, renderCanaryStatus, type CanaryRefusal } from "../render/command-replies.js";
+import { revertCanary } from "./canary-revert.js";
 import type { GitHubClient } from "./octokit.js";
 import type { RepoRef } from "./pull-request.js";
 
@@ -264,8 +268,11 @@ export class CanaryService {
     const refused = (refusal: CanaryRefusal): CommandAnswer => ({ reply: renderCanaryRefused(params.verb, refusal), changed: false });
     if ("refusal" in found) return refused(found.refusal);
     const { store, stored, handle } = found;
-    if (params.verb === "status") return { reply: renderCanaryStatus({ state: stored.state, config: stored.state.config }), changed: false };
-    const steered = await steerCanary(store, stored, { verb: params.verb, full: params.full, by: params.by, via: params.via, id: params.id, ...(this.deps.now ? { now: this.deps.now } : {}) });
+    const { verb } = params;
+    if (verb === "status") return { reply: renderCanaryStatus({ state: stored.state, config: stored.state.config }), changed: false };
+    const origin = { by: params.by, via: params.via, id: params.id, ...(this.deps.now ? { now: this.deps.now } : {}) };
+    if (verb === "revert") return revertCanary({ octokit: params.octokit, repo: params.repo, store, stored, enabled: found.revertEnabled, origin });
+    const steered = await steerCanary(store, stored, { ...origin, verb, full: params.full });
     switch (steered.outcome) {
       case "refused":
         return refused(steered.refusal);
@@ -275,12 +282,12 @@ export class CanaryService {
       case "busy":
         return undefined;
       case "changed":
-        if (params.verb === "retry") {
+        if (verb === "retry") {
           this.deps.applyEnvironment({ repo: params.repo, installation: params.installation, branch: steered.state.branch, environment: steered.state.environment });
         } else {
           this.schedule(handle, 0);
         }
-        return { reply: renderCanaryAccepted({ state: steered.before, config: steered.before.config, verb: params.verb, full: params.full }), changed: true };
+        return { reply: renderCanaryAccepted({ state: steered.before, config: steered.before.config, verb, full: params.full }), changed: true };
     }
   }
 
@@ -293,18 +300,20 @@ export class CanaryService {
       const cluster = await this.deps.clusters.access(environment.context, identity);
       for (const stored of await listCanaryStates(cluster.store, inventoryLocation(environment).namespace, environment.name)) {
         if (stored.state.repository !== repository) continue;
-        candidates.push({ stored, store: cluster.store, handle: { where: stored, repository, context: environment.context, installation: params.installation } });
+        const entry = environment.canary.find((canary) => canaryWorkloadName(canary) === stored.state.workload);
+        candidates.push({ stored, store: cluster.store, handle: { where: stored, repository, context: environment.context, installation: params.installation }, revertEnabled: entry?.revertPullRequest === true });
       }
     }
     const { target } = params;
     if ("checkRun" in target) {
-      // The external id names the workload, not the revision: an older run of the same workload
-      // keeps its buttons, and must not steer the canary of a later commit.
+      // The external id names the workload, not the revision: the check run of an earlier merge of
+      // it keeps its buttons, and must not act on the canary of a later one (a Revert would revert
+      // the wrong merge).
       const ofWorkload = candidates.filter(({ stored }) => checkRunExternalId(stored.state) === target.checkRun);
       const match = ofWorkload.find(({ stored }) => stored.state.commit === target.headSha);
       if (match) return match;
-      const other = ofWorkload.find(({ stored }) => !finalPhases.has(stored.state.phase));
-      return { refusal: other ? { reason: "revision-mismatch", canaryCommit: other.stored.state.commit, pullRequestCommit: target.headSha } : { reason: "no-canary" } };
+      const newer = ofWorkload[0];
+      return { refusal: newer ? { reason: "stale-check-run", canaryCommit: newer.stored.state.commit, checkRunCommit: target.headSha } : { reason: "no-canary" } };
     }
     let mine = candidates.filter(({ stored }) => stored.state.pullRequest === target.pullRequest);
     if (mine.length === 0) {
@@ -336,12 +345,16 @@ export class CanaryService {
 export interface CommandAnswer {
   reply: string;
   changed: boolean;
+  /** The canary's pull request, where a button's answer goes when it has one to give (`revert`). */
+  pullRequest?: number;
 }
 
 interface Candidate {
   stored: StoredCanaryState;
   store: ObjectStore;
   handle: CanaryHandle;
+  /** Its environment's `canary:` entry, in .github/slipway.yml now, sets `revertPullRequest: true`. */
+  revertEnabled: boolean;
 }
 
 /** How a canary's check run names it, for its buttons to find it again. */

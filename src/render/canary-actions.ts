@@ -1,9 +1,9 @@
-// The canary check run's buttons. GitHub shows at most three; a click comes back as
-// `check_run.requested_action` with the identifier, which the handler turns into the same
-// command as `/canary <verb>` (and checks the same way: write access, the revision).
+// The canary check run's buttons. GitHub shows at most three (CHECK_RUN_ACTIONS_MAX); a click
+// comes back as `check_run.requested_action` with the identifier, which the handler turns into
+// the same command as `/canary <verb>` (and checks the same way: write access, the revision).
 import type { CanaryPhase } from "../canary/types.js";
 
-export type CanaryButtonVerb = "promote" | "abort" | "pause" | "resume";
+export type CanaryButtonVerb = "promote" | "abort" | "pause" | "resume" | "revert";
 
 export interface CheckRunAction {
   label: string;
@@ -17,6 +17,7 @@ export const canaryActionIdentifiers: Record<CanaryButtonVerb, string> = {
   abort: "canary-abort",
   pause: "canary-pause",
   resume: "canary-resume",
+  revert: "canary-revert",
 };
 
 /** The verb a button's identifier stands for; undefined for an identifier Slipway never sent. */
@@ -32,9 +33,11 @@ const abort = button("abort", "Abort", "All traffic back to stable now");
 /**
  * Promote, Abort and Pause while the canary moves or waits at the gate; Resume and Abort when
  * paused (a paused canary does not take a step, so Promote would do nothing); Abort alone
- * before any traffic moves. None once it promotes or rolls back: nothing is left to steer.
+ * before any traffic moves. None once it promotes or rolls back: nothing is left to steer;
+ * but a failed canary whose entry sets `revertPullRequest: true` offers Revert (a pull request
+ * that reverts its merge).
  */
-export function canaryActions(phase: CanaryPhase): CheckRunAction[] {
+export function canaryActions(phase: CanaryPhase, options: { revertPullRequest?: boolean } = {}): CheckRunAction[] {
   switch (phase) {
     case "starting":
     case "preflight":
@@ -45,11 +48,12 @@ export function canaryActions(phase: CanaryPhase): CheckRunAction[] {
       return [button("promote", "Promote", "Give the new revision all traffic"), abort, button("pause", "Pause", "Keep checking; hold the gate")];
     case "paused":
       return [button("resume", "Resume", "Go on from where it was paused"), abort];
+    case "failed":
+      return options.revertPullRequest ? [button("revert", "Revert", "Open a pull request reverting the merge")] : [];
     case "promoting":
     case "finalising":
     case "rolling-back":
     case "succeeded":
-    case "failed":
     case "aborted":
     case "superseded":
       return [];

@@ -65,6 +65,7 @@ export function renderCanaryFailureComment(state: CanaryState, config: CanaryCon
     state.weight === 100
       ? "Fix the stable Deployment (its pods run the new revision), or merge a revert."
       : `To try this revision again, comment ${codeSpan(`/canary retry ${state.workload}`)}; a new commit starts a new canary.`,
+    ...(config.revertPullRequest ? [`To undo the merge, comment ${codeSpan(`/canary revert ${state.workload}`)} (or press Revert on the check run): Slipway opens a pull request that reverts it.`] : []),
   ].join(" ");
   const body = layoutBlocks(
     [
@@ -85,7 +86,7 @@ function decisiveCheck(state: CanaryState): CheckRecord | undefined {
 }
 
 /** "rolled back after 2 failed checks: success-rate 50 % < 95 %", "stopped before any traffic moved", or its message. */
-function failureHeadline(state: CanaryState): string {
+export function failureHeadline(state: Pick<CanaryState, "checks" | "weight" | "failedChecks" | "message">): string {
   const failing = [...state.checks].reverse().find((check) => check.verdict === "fail");
   if (state.weight !== 100 && failing) {
     const breaches = failing.metrics.filter((metric) => metric.verdict === "fail").map(describeBreach);

@@ -55,7 +55,7 @@ export function renderCanaryCheckRun(state: CanaryState, config: CanaryConfig, c
     title,
     summary,
     text: renderHistory(state, context.now, limits(CHECK_RUN_TEXT_MAX)),
-    actions: canaryActions(state.phase),
+    actions: canaryActions(state.phase, { revertPullRequest: config.revertPullRequest }),
   };
 }
 
@@ -68,7 +68,7 @@ function summaryBlocks(state: CanaryState, config: CanaryConfig, context: Canary
     countsBlock(state, config, context.now),
     trendSection(state),
     last ? queriesSection(last.metrics.filter((metric) => metric.verdict !== "pass")) : "",
-    context.commandHint ? commandsBlock(state) : "",
+    context.commandHint ? commandsBlock(state, config) : "",
   ];
 }
 
@@ -185,11 +185,15 @@ export function queriesSection(metrics: MetricResult[], heading = "#### Queries 
   };
 }
 
-function commandsBlock(state: CanaryState): string {
+function commandsBlock(state: CanaryState, config: CanaryConfig): string {
   const name = state.workload;
   const command = (verb: string) => codeSpan(`/canary ${verb} ${name}`);
+  if (state.phase === "failed" || state.phase === "aborted") {
+    const revert = state.phase === "failed" && config.revertPullRequest ? `, or ${command("revert")} (or press Revert) for a pull request that reverts its merge` : "";
+    return `Comment ${command("retry")} on the pull request to try this revision again${revert}.\n`;
+  }
   const verbs = canaryActions(state.phase).flatMap((action) => canaryButtonVerb(action.identifier) ?? []);
-  if (verbs.length === 0) return state.phase === "failed" || state.phase === "aborted" ? `Comment ${command("retry")} on the pull request to try this revision again.\n` : "";
+  if (verbs.length === 0) return "";
   // At the gate one promote is the whole promotion; before it, one step, and --full skips the rest.
   const promote = !verbs.includes("promote") ? [] : state.phase === "awaiting-promotion" ? [`${command("promote")} (promote)`] : [`${command("promote")} (next step)`, `${codeSpan(`/canary promote ${name} --full`)} (promote now)`];
   const others = verbs.filter((verb) => verb !== "promote").map(command);

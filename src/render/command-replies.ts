@@ -2,15 +2,15 @@
 // will happen, why nothing will, or where the canary stands.
 import type { CanaryConfig } from "../config/canary-schema.js";
 import { canaryWeights } from "../config/canary-schema.js";
-import type { VerbRefusal } from "../canary/steer.js";
-import type { CanaryState, CanaryVerb } from "../canary/types.js";
+import type { SteeringVerb, VerbRefusal } from "../canary/steer.js";
+import type { CanaryPhase, CanaryState, CanaryVerb } from "../canary/types.js";
 import { renderLadder, finalPhaseWords, formatValue, formatThreshold, stepWords } from "./canary-format.js";
 import { canaryTitle } from "./canary-title.js";
 import { codeSpan, escapeMarkdown, isSafeUrl } from "./escape.js";
 
 export const commandHelp =
   "Slipway understands `/slipway plan` (re-plan this pull request) and, on a merged pull request whose apply started a canary, " +
-  "`/canary promote [<workload>] [--full]`, `/canary abort`, `/canary pause`, `/canary resume`, `/canary retry` and `/canary status`.";
+  "`/canary promote [<workload>] [--full]`, `/canary abort`, `/canary pause`, `/canary resume`, `/canary retry`, `/canary status` and, once a canary failed, `/canary revert`.";
 
 /** `username` is a GitHub login (letters, digits, hyphens), so it needs no escaping. */
 export function renderNotAllowed(username: string): string {
@@ -60,7 +60,7 @@ export interface CanaryReplyContext {
 const canaryName = (state: Pick<CanaryState, "environment" | "workload">): string => `${codeSpan(state.workload)} in **${escapeMarkdown(state.environment)}**`;
 
 /** A command that will be carried out, and what will happen. */
-export function renderCanaryAccepted(params: CanaryReplyContext & { verb: Exclude<CanaryVerb, "status">; full: boolean }): string {
+export function renderCanaryAccepted(params: CanaryReplyContext & { verb: SteeringVerb; full: boolean }): string {
   const { state, config } = params;
   const weights = canaryWeights(config.steps);
   const name = canaryName(state);
@@ -90,7 +90,13 @@ export type CanaryRefusal =
   | { reason: "no-canary" }
   | { reason: "ambiguous"; environment: string; workloads: readonly string[] }
   | { reason: "unknown-workload"; workload: string; workloads: readonly string[] }
-  | { reason: "revision-mismatch"; canaryCommit: string; pullRequestCommit: string };
+  | { reason: "revision-mismatch"; canaryCommit: string; pullRequestCommit: string }
+  /** A button on the check run of an earlier merge, whose canary a newer one replaced. */
+  | { reason: "stale-check-run"; canaryCommit: string; checkRunCommit: string }
+  /** `/canary revert` of a canary that is running, promoted, aborted or superseded. */
+  | { reason: "not-failed"; state: Pick<CanaryState, "environment" | "workload"> & { phase: Exclude<CanaryPhase, "failed"> } }
+  /** `/canary revert` in an environment whose canary entry does not set `revertPullRequest: true`. */
+  | { reason: "revert-not-enabled"; state: Pick<CanaryState, "environment" | "workload"> };
 
 export function renderCanaryRefused(verb: CanaryVerb, refusal: CanaryRefusal): string {
   const command = codeSpan(`/canary ${verb}`);
@@ -109,8 +115,34 @@ export function renderCanaryRefused(verb: CanaryVerb, refusal: CanaryRefusal): s
       return `${command} changed nothing: the canary of ${canaryName(refusal.state)} is still running; \`/canary abort\` stops it.`;
     case "not-paused":
       return `${command} changed nothing: the canary of ${canaryName(refusal.state)} is not paused.`;
+    case "not-failed":
+      return `${command} changed nothing: ${notFailedWords(refusal.state)} Slipway reverts the merge of a canary that failed; revert by hand if you still want this one undone.`;
+    case "revert-not-enabled":
+      return `${command} changed nothing: revert pull requests are off for ${canaryName(refusal.state)}. To turn them on, set \`revertPullRequest: true\` in its \`canary:\` entry in .github/slipway.yml, and grant the Slipway GitHub App \`contents: write\` and \`pull_requests: write\` (app.yml asks for neither).`;
+    case "stale-check-run":
+      return `${command} changed nothing: this check run is for commit ${codeSpan(refusal.checkRunCommit.slice(0, 7))}, and the canary of that workload now tests ${codeSpan(refusal.canaryCommit.slice(0, 7))}, a newer merge.`;
     case "revision-mismatch":
       return `${command} changed nothing: this canary tests ${codeSpan(refusal.canaryCommit.slice(0, 7))}, this pull request merged ${codeSpan(refusal.pullRequestCommit.slice(0, 7))}. Comment on the pull request that merged ${codeSpan(refusal.canaryCommit.slice(0, 7))}.`;
+  }
+}
+
+function notFailedWords(state: Pick<CanaryState, "environment" | "workload"> & { phase: Exclude<CanaryPhase, "failed"> }): string {
+  const name = canaryName(state);
+  switch (state.phase) {
+    case "superseded":
+      return `the canary of ${name} was superseded by a newer merge, so its revision is no longer the one rolled out.`;
+    case "succeeded":
+    case "aborted":
+      return `the canary of ${name} did not fail: it ${finalPhaseWords[state.phase]}.`;
+    case "starting":
+    case "preflight":
+    case "progressing":
+    case "awaiting-promotion":
+    case "paused":
+    case "promoting":
+    case "finalising":
+    case "rolling-back":
+      return `the canary of ${name} is still running (${state.phase}); a revert is offered if it fails, and \`/canary abort\` stops it now.`;
   }
 }
 

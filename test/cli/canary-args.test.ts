@@ -21,6 +21,7 @@ describe("parseCanaryArgs", () => {
     [[], "say what to do"],
     [["rollback", "web"], '"rollback" is not something a canary can do; the verbs are status, promote, abort, pause, resume'],
     [["retry", "web"], "retry is not on the command line"],
+    [["revert", "web"], "revert is not on the command line: it opens a pull request on GitHub"],
     [["pause"], "name the workload: slipway canary pause <workload>"],
     [["pause", "web", "api"], 'one workload at a time; "api" is too many'],
     [["pause", "Web"], '"Web" is not a Deployment\'s name'],

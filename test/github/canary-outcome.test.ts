@@ -8,7 +8,8 @@ import { WorkQueue } from "../../src/jobs/queue.js";
 import type { Clusters } from "../../src/kube/cluster-pool.js";
 import { mockGitHub } from "../support/github/nock.js";
 import { testPolicy } from "../support/policy.js";
-import { aCanary, aCheck, aLatency, aSuccessRate, NOW } from "../render/canary-builders.js";
+import { aCanary, aCanaryConfig, aCheck, aLatency, aSuccessRate, NOW } from "../render/canary-builders.js";
+import { bodiesOf } from "../support/github/pull-request-fixture.js";
 
 const noClusters: Clusters = {
   access: () => {
@@ -125,6 +126,20 @@ describe("a finished canary", () => {
     expect(body).toContain(aSuccessRate().query);
     expect(body).toContain("all traffic is back on the stable Deployment");
     expect(body).toContain("`/canary retry web`");
+  });
+
+  it("offers /canary revert in the comment when the canary's entry sets revertPullRequest, and not otherwise", async () => {
+    const github = mockGitHub();
+    github.post("/repos/acme/deploy/issues/42/comments").times(2).reply(201, { id: 2 });
+    const { canaries, octokit } = service();
+    const failed = aCanary({ phase: "failed", weight: 0, failedChecks: 2, checks: failedChecks });
+    await canaries.finished(octokit, { ...failed, config: aCanaryConfig({ revertPullRequest: true }) });
+    await canaries.finished(octokit, failed);
+    github.done();
+    const [opted, off] = (bodiesOf(github, "POST", /comments$/) as Array<{ body: string }>).map((comment) => comment.body);
+    expect(opted).toContain("To undo the merge, comment `/canary revert web` (or press Revert on the check run): Slipway opens a pull request that reverts it.");
+    expect(off).toContain("`/canary retry web`");
+    expect(off).not.toContain("/canary revert");
   });
 
   it("names the query that failed when the preflight stopped it before any traffic moved", async () => {

@@ -68,10 +68,28 @@ describe("the canary check run, phase by phase", () => {
     expect(run.summary).not.toContain("/canary");
   });
 
+  it("offers Revert on a failed canary whose entry sets revertPullRequest, and names the command", () => {
+    const failed = { phase: "failed" as const, checks: [failing], failedChecks: 2, weight: 0 };
+    const opted = renderCanaryCheckRun(aCanary(failed), aCanaryConfig({ revertPullRequest: true }), { environment: "production", now: NOW });
+    expect(opted.actions).toEqual([{ label: "Revert", description: "Open a pull request reverting the merge", identifier: "canary-revert" }]);
+    expect(verbsOf(opted)).toEqual(["revert"]);
+    expect(opted.summary).toContain("Comment `/canary retry web` on the pull request to try this revision again, or `/canary revert web` (or press Revert) for a pull request that reverts its merge.");
+    const off = render(failed);
+    expect(off.actions).toEqual([]);
+    expect(off.summary).not.toContain("revert web");
+    // Only a failed canary: nothing else is reverted.
+    const others: CanaryPhase[] = ["starting", "preflight", "progressing", "awaiting-promotion", "paused", "promoting", "finalising", "rolling-back", "succeeded", "aborted", "superseded"];
+    for (const phase of others) {
+      const other = renderCanaryCheckRun(aCanary({ phase }), aCanaryConfig({ revertPullRequest: true }), { environment: "production", now: NOW });
+      expect(verbsOf(other)).not.toContain("revert");
+    }
+  });
+
   it("keeps its buttons within GitHub's limits", () => {
     const phases: CanaryPhase[] = ["starting", "preflight", "progressing", "awaiting-promotion", "paused", "promoting", "finalising", "rolling-back", "succeeded", "failed", "aborted", "superseded"];
+    const withRevert = aCanaryConfig({ revertPullRequest: true });
     for (const phase of phases) {
-      const { actions } = render({ phase });
+      const { actions } = renderCanaryCheckRun(aCanary({ phase }), withRevert, { environment: "production", now: NOW });
       expect(actions.length).toBeLessThanOrEqual(CHECK_RUN_ACTIONS_MAX);
       for (const action of actions) {
         expect(action.label.length).toBeLessThanOrEqual(CHECK_RUN_ACTION_LABEL_MAX);

@@ -60,6 +60,16 @@ describe("a canary command refused", () => {
     expect(renderCanaryRefused("promote", refusal)).toContain(expected);
   });
 
+  it.each([
+    [{ reason: "not-failed", state: { environment: "production", workload: "web", phase: "superseded" } }, "`/canary revert` changed nothing: the canary of `web` in **production** was superseded by a newer merge, so its revision is no longer the one rolled out."],
+    [{ reason: "not-failed", state: { environment: "production", workload: "web", phase: "succeeded" } }, "the canary of `web` in **production** did not fail: it was promoted."],
+    [{ reason: "not-failed", state: { environment: "production", workload: "web", phase: "progressing" } }, "is still running (progressing); a revert is offered if it fails"],
+    [{ reason: "revert-not-enabled", state: { environment: "production", workload: "web" } }, "revert pull requests are off for `web` in **production**. To turn them on, set `revertPullRequest: true` in its `canary:` entry in .github/slipway.yml, and grant the Slipway GitHub App `contents: write` and `pull_requests: write`"],
+    [{ reason: "stale-check-run", canaryCommit: "2222222aaaa", checkRunCommit: "9f2c4e1bbbb" }, "`/canary revert` changed nothing: this check run is for commit `9f2c4e1`, and the canary of that workload now tests `2222222`, a newer merge."],
+  ] as const)("/canary revert: %j", (refusal, expected) => {
+    expect(renderCanaryRefused("revert", refusal)).toContain(expected);
+  });
+
   it("escapes environment and workload names", () => {
     const reply = renderCanaryRefused("abort", { reason: "ambiguous", environment: "prod <b>@team</b>", workloads: ["a`b"] });
     expect(withoutCodeSpans(reply)).not.toMatch(/<b>|@team/);
