@@ -83,7 +83,10 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
-    await finishDeployment(octokit, target, deployment, report, checkRun);
+    // A canary the apply starts decides the deployment's outcome: until it ends, it is in progress.
+    const canaried = deps.canaries && deps.installation !== undefined ? startedCanaries(report) : [];
+    if (deployment !== undefined && canaried.length > 0) await setDeploymentState(octokit, target, deployment, "in_progress", `Applied; canary of ${canaried.join(", ")} under way`, checkRun);
+    else await finishDeployment(octokit, target, deployment, report, checkRun);
     const pullRequest = report.outcome !== "skipped" && report.outcome !== "interrupted" ? await commentOnMergedPullRequest(octokit, target, rendered, checkRun) : undefined;
     if (report.outcome === "applied" && report.canaries && deps.canaries && deps.installation !== undefined) {
       await deps.canaries.started({
@@ -175,6 +178,12 @@ async function startDeployment(octokit: GitHubClient, target: PushTarget, checkR
   if (!("id" in data)) return undefined;
   await setDeploymentState(octokit, target, data.id, "in_progress", "Applying", checkRun);
   return data.id;
+}
+
+/** The workloads whose canary this apply starts: its state takes this deployment and gives it the outcome (a canary it continues has its own). */
+function startedCanaries(report: ApplyReport): string[] {
+  if (report.outcome !== "applied") return [];
+  return (report.canaries ?? []).filter((decision) => decision.kind === "start").map((decision) => decision.workload);
 }
 
 async function finishDeployment(octokit: GitHubClient, target: PushTarget, deployment: number | undefined, report: ApplyReport, checkRun: CheckRunHandle) {

@@ -169,6 +169,13 @@ describeWithCluster("the manual gate, through the app", () => {
       expect(replies(github)[1]).toMatch(new RegExp(`^Promoting .*revision \`${setup.gate.revision.slice(0, 12)}\``));
       expect(final.events).toEqual(expect.arrayContaining([{ at: expect.any(String), by: writer, via: "pull request comment", what: "/canary promote" }]));
       expect(final.events.filter((event) => event.by === reader)).toEqual([]);
+      // The deployment of the merge that started the canary stays in progress until the canary ends, then takes its outcome.
+      const statuses = (id: number) =>
+        github.requests.filter((request) => request.method === "POST" && request.path === `${base}/deployments/${id}/statuses`).map((request) => (request.body as { state: string; description: string }));
+      await until(() => statuses(902).length === 3);
+      expect(statuses(902).map((status) => status.state)).toEqual(["in_progress", "in_progress", "success"]);
+      expect(statuses(902)[1]?.description).toMatch(/^Applied; canary of .*web under way$/);
+      expect(statuses(901).map((status) => status.state)).toEqual(["in_progress", "success"]);
       github.done();
     },
     180_000,
