@@ -14,7 +14,7 @@ import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
 import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
 import { createTestProbot } from "../support/github/probot.js";
 import { bodiesOf, blobSha, interceptConfig } from "../support/github/pull-request-fixture.js";
-import { interceptContentsReadOnly, interceptExistingRevert, interceptMergeCommit, interceptRevertReads, interceptRevertWrites, type RevertFixture } from "../support/github/revert-fixture.js";
+import { interceptContentsReadOnly, interceptExistingRevert, interceptMergeCommit, interceptRevertLookups, interceptRevertWrites, type RevertFixture } from "../support/github/revert-fixture.js";
 import { testConfigHashKey, testPolicy } from "../support/policy.js";
 
 const owner = "acme";
@@ -97,9 +97,7 @@ describeWithCluster("/canary revert", () => {
     const stored = await failedCanary(ctx.store, ns);
     const github = mockGitHub();
     interceptCommandRound(github, { namespace: ns });
-    interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture);
-    interceptRevertReads(github, fixture);
+    interceptRevertLookups(github, fixture);
     interceptRevertWrites(github, fixture, { opened: 77 });
     interceptAnswer(github, "+1");
 
@@ -191,9 +189,7 @@ describeWithCluster("/canary revert", () => {
     const later = { ...fixture, head: "2".repeat(40), headFiles: { ...fixture.mergeFiles, "deploy/web.yaml": web("web:v2-hotfix") } };
     const github = mockGitHub();
     interceptCommandRound(github, { namespace: ns });
-    interceptMergeCommit(github, later);
-    interceptExistingRevert(github, later);
-    interceptRevertReads(github, later);
+    interceptRevertLookups(github, later);
     interceptAnswer(github, "confused");
 
     const { probot, queue } = await slipway();
@@ -213,9 +209,7 @@ describeWithCluster("/canary revert", () => {
     await failedCanary(ctx.store, ns);
     const github = mockGitHub();
     interceptCommandRound(github, { namespace: ns });
-    interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture);
-    interceptRevertReads(github, fixture);
+    interceptRevertLookups(github, fixture);
     interceptRevertWrites(github, fixture, { opened: 77 });
     interceptAnswer(github, "+1", 501);
     const { probot, queue } = await slipway();
@@ -245,9 +239,7 @@ describeWithCluster("/canary revert", () => {
     const stored = await failedCanary(ctx.store, ns);
     const github = mockGitHub();
     interceptCommandRound(github, { namespace: ns });
-    interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture);
-    interceptRevertReads(github, fixture);
+    interceptRevertLookups(github, fixture);
     interceptContentsReadOnly(github, fixture);
     interceptAnswer(github, "confused");
 
@@ -272,9 +264,7 @@ describeWithCluster("the Revert button", () => {
     interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
     github.get(`${base}/collaborators/bob/permission`).reply(200, { permission: "admin", role_name: "admin", user: { login: "bob" } });
     interceptConfig(github, { owner, repo }, config(ns, true));
-    interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture);
-    interceptRevertReads(github, fixture);
+    interceptRevertLookups(github, fixture);
     interceptRevertWrites(github, fixture, { opened: 78 });
     github.post(`${base}/issues/42/comments`).reply(201, { id: 901 });
 

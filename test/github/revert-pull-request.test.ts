@@ -7,7 +7,7 @@ import { openRevertPullRequest } from "../../src/github/revert-pull-request.js";
 import { renderRevertOutcome } from "../../src/render/canary-revert.js";
 import { mockGitHub } from "../support/github/nock.js";
 import { bodiesOf, blobSha } from "../support/github/pull-request-fixture.js";
-import { interceptContentsReadOnly, interceptExistingRevert, interceptMergeCommit, interceptRevertReads, interceptRevertWrites, revertBranch, type RevertFixture } from "../support/github/revert-fixture.js";
+import { interceptContentsReadOnly, interceptExistingRevert, interceptMergeCommit, interceptRevertLookups, interceptRevertWrites, revertBranch, type RevertFixture } from "../support/github/revert-fixture.js";
 import { aCanary, aCheck, aLatency, aSuccessRate } from "../render/canary-builders.js";
 
 const web = (image: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ${image}\n`;
@@ -31,9 +31,7 @@ const writes = (github: ReturnType<typeof mockGitHub>) => github.requests.filter
 describe("openRevertPullRequest", () => {
   it("reverts the merge on the branch's head: each changed file back to its parent's blob, an added one deleted", async () => {
     const github = mockGitHub();
-    interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture);
-    interceptRevertReads(github, fixture);
+    interceptRevertLookups(github, fixture);
     interceptRevertWrites(github, fixture, { opened: 77 });
 
     const outcome = await revert();
@@ -63,9 +61,7 @@ describe("openRevertPullRequest", () => {
   it("builds on a head that moved on since the merge, when the later commits changed other files", async () => {
     const github = mockGitHub();
     const later = { ...fixture, head: "2".repeat(40), headFiles: { ...fixture.mergeFiles, "README.md": "# deploy, later\n" } };
-    interceptMergeCommit(github, later);
-    interceptExistingRevert(github, later);
-    interceptRevertReads(github, later);
+    interceptRevertLookups(github, later);
     interceptRevertWrites(github, later);
 
     expect(await revert()).toMatchObject({ kind: "opened" });
@@ -79,9 +75,7 @@ describe("openRevertPullRequest", () => {
   it("writes nothing and names the file when a later commit changed one the merge changed", async () => {
     const github = mockGitHub();
     const later = { ...fixture, head: "2".repeat(40), headFiles: { ...fixture.mergeFiles, "deploy/web.yaml": web("web:v2.1") } };
-    interceptMergeCommit(github, later);
-    interceptExistingRevert(github, later);
-    interceptRevertReads(github, later);
+    interceptRevertLookups(github, later);
 
     const outcome = await revert();
 
@@ -120,9 +114,7 @@ describe("openRevertPullRequest", () => {
 
   it("says which permission the app lacks when GitHub refuses the first write, and that nothing was written", async () => {
     const github = mockGitHub();
-    interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture);
-    interceptRevertReads(github, fixture);
+    interceptRevertLookups(github, fixture);
     interceptContentsReadOnly(github, fixture);
 
     const outcome = await revert();
@@ -136,9 +128,7 @@ describe("openRevertPullRequest", () => {
 
   it("says the branch holds the revert when only the pull request is refused", async () => {
     const github = mockGitHub();
-    interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture);
-    interceptRevertReads(github, fixture);
+    interceptRevertLookups(github, fixture);
     interceptRevertWrites(github, fixture, { refusePullRequest: 403 });
 
     const outcome = await revert();
@@ -150,9 +140,7 @@ describe("openRevertPullRequest", () => {
 
   it("answers a branch made meanwhile by another request as there already", async () => {
     const github = mockGitHub();
-    interceptMergeCommit(github, fixture);
-    interceptExistingRevert(github, fixture);
-    interceptRevertReads(github, fixture);
+    interceptRevertLookups(github, fixture);
     github.post("/repos/acme/deploy/git/trees").reply(201, { sha: "7".repeat(40) });
     github.post("/repos/acme/deploy/git/commits").reply(201, { sha: "8".repeat(40) });
     github.post("/repos/acme/deploy/git/refs").reply(422, { message: "Reference already exists", documentation_url: "https://docs.github.com/rest/git/refs#create-a-reference" });

@@ -59,6 +59,13 @@ export function interceptExistingRevert(github: GitHubMock, fixture: RevertFixtu
   else ref.reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest/git/refs#get-a-reference" });
 }
 
+/** Every read of a revert that finds none open yet: the merge commit, no existing revert, then the reads its tree needs. */
+export function interceptRevertLookups(github: GitHubMock, fixture: RevertFixture): void {
+  interceptMergeCommit(github, fixture);
+  interceptExistingRevert(github, fixture);
+  interceptRevertReads(github, fixture);
+}
+
 /** The pull request, the compare of the parent with the merge, the branch's head, and the trees. */
 export function interceptRevertReads(github: GitHubMock, fixture: RevertFixture): void {
   const { pullRequest } = fixture;
