@@ -246,13 +246,14 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
               via: "check run button",
               id: `button-${context.id}`,
             });
-            // A button has no comment to answer: a refusal (an old run's button, say) goes to the log.
-            if (answer && verb !== "revert") context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}: ${answer.changed ? "done" : answer.reply}`);
-            // A revert's answer is a pull request to review, or why there is none: it goes where
-            // a `/canary revert` would have been answered.
-            if (verb === "revert" && answer) {
-              if (answer.pullRequest === undefined) context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: revert by ${username}: ${answer.reply}`);
-              else await context.octokit.rest.issues.createComment({ ...repo, issue_number: answer.pullRequest, body: renderRevertButtonAnswer({ username, checkRun: checkRun.name, reply: answer.reply }) });
+            if (!answer) return;
+            // A revert's answer is a pull request to review, or why there is none: it goes where a
+            // `/canary revert` would have been answered. Other buttons have no comment to answer: a
+            // refusal (an old run's button, say) goes to the log.
+            if (verb === "revert" && answer.pullRequest !== undefined) {
+              await context.octokit.rest.issues.createComment({ ...repo, issue_number: answer.pullRequest, body: renderRevertButtonAnswer({ username, checkRun: checkRun.name, reply: answer.reply }) });
+            } else {
+              context.log.info(`${repo.owner}/${repo.repo}: ${checkRun.name}: ${verb} by ${username}: ${answer.changed ? "done" : answer.reply}`);
             }
           }),
       });

@@ -7,6 +7,7 @@
 //   5. complete the check run and the deployment status, and comment on the merged pull request.
 import { applyEnvironment } from "../apply/apply-environment.js";
 import { canaryHoldBack } from "../canary/prepare.js";
+import type { CanaryDecision } from "../desired/canary.js";
 import type { CanaryService } from "./canary.js";
 import { describeLeaseEvent, LeaseHeldError, type LeaseEvent } from "../apply/lease-types.js";
 import type { ApplyReport } from "../apply/types.js";
@@ -83,20 +84,18 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
-    // A canary the apply starts decides the deployment's outcome: until it ends, it is in progress.
-    const canaried = deps.canaries && deps.installation !== undefined ? startedCanaries(report) : [];
-    if (deployment !== undefined && canaried.length > 0) await setDeploymentState(octokit, target, deployment, "in_progress", `Applied; canary of ${canaried.join(", ")} under way`, checkRun);
-    else await finishDeployment(octokit, target, deployment, report, checkRun);
+    const canaries = report.outcome === "applied" && report.canaries && deps.canaries && deps.installation !== undefined ? { service: deps.canaries, installation: deps.installation, decisions: report.canaries } : undefined;
+    await finishDeployment(octokit, target, deployment, report, checkRun, canaries ? startedCanaries(canaries.decisions) : []);
     const pullRequest = report.outcome !== "skipped" && report.outcome !== "interrupted" ? await commentOnMergedPullRequest(octokit, target, rendered, checkRun) : undefined;
-    if (report.outcome === "applied" && report.canaries && deps.canaries && deps.installation !== undefined) {
-      await deps.canaries.started({
+    if (canaries) {
+      await canaries.service.started({
         octokit,
         repo: target,
-        installation: deps.installation,
+        installation: canaries.installation,
         granted: target.granted,
         branch: target.branch,
         commit: target.sha,
-        decisions: report.canaries,
+        decisions: canaries.decisions,
         ...(pullRequest !== undefined ? { pullRequest } : {}),
         ...(deployment !== undefined ? { deployment } : {}),
       });
@@ -181,13 +180,14 @@ async function startDeployment(octokit: GitHubClient, target: PushTarget, checkR
 }
 
 /** The workloads whose canary this apply starts: its state takes this deployment and gives it the outcome (a canary it continues has its own). */
-function startedCanaries(report: ApplyReport): string[] {
-  if (report.outcome !== "applied") return [];
-  return (report.canaries ?? []).filter((decision) => decision.kind === "start").map((decision) => decision.workload);
+function startedCanaries(decisions: CanaryDecision[]): string[] {
+  return decisions.filter((decision) => decision.kind === "start").map((decision) => decision.workload);
 }
 
-async function finishDeployment(octokit: GitHubClient, target: PushTarget, deployment: number | undefined, report: ApplyReport, checkRun: CheckRunHandle) {
+/** The apply's outcome as the deployment's status; a canary the apply starts decides it later, so until then it is in progress. */
+async function finishDeployment(octokit: GitHubClient, target: PushTarget, deployment: number | undefined, report: ApplyReport, checkRun: CheckRunHandle, canaried: string[]) {
   if (deployment === undefined) return;
+  if (canaried.length > 0) return setDeploymentState(octokit, target, deployment, "in_progress", `Applied; canary of ${canaried.join(", ")} under way`, checkRun);
   const state = report.outcome === "applied" ? "success" : report.outcome === "skipped" ? "inactive" : report.outcome === "interrupted" ? "error" : "failure";
   await setDeploymentState(octokit, target, deployment, state, deploymentDescription(report), checkRun);
 }
