@@ -5,13 +5,17 @@
 // loading modules, measured in bench/results/startup.md). @kubernetes/client-node stays outside:
 // only its credential plugins are imported, and only for a kubeconfig user that names one.
 // Plain JavaScript, so `npm run build` needs nothing but Node and esbuild.
-import { chmodSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { outdir: { type: "string", default: join(root, "lib", "bin") } } });
+const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+// Chunk names carry content hashes: without this, every build's chunks would pile up (and be packed).
+rmSync(values.outdir, { recursive: true, force: true });
 
 await build({
   absWorkingDir: root,
@@ -24,6 +28,8 @@ await build({
   platform: "node",
   target: "node20",
   external: ["@kubernetes/client-node"],
+  // `slipway --version` (src/cli/version.ts) without reading package.json at run time.
+  define: { SLIPWAY_BUILD_VERSION: JSON.stringify(version) },
   // Bundled CommonJS packages may call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as slipwayCreateRequire } from 'node:module'; const require = slipwayCreateRequire(import.meta.url);" },
   sourcemap: true,

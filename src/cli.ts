@@ -51,10 +51,18 @@ Exit codes: 0 shown, or recorded for the next tick; 1 the canary's phase refuses
 reached or refuses access.
 `;
 
-const usage = `${planUsage}\n${canaryUsage}`;
+const usage = `Usage: slipway plan|canary ... (slipway COMMAND --help for one command's)
+       slipway --version
+
+${planUsage}\n${canaryUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "canary") return canary(argv.slice(1));
+  if (argv[0] === "--version" || argv[0] === "-v") {
+    const { slipwayVersion } = await import("./cli/version.js");
+    process.stdout.write(`slipway ${slipwayVersion()} (node ${process.version})\n`);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
