@@ -39,7 +39,7 @@ export function withLineOf(data: SourceObjectData): SourceObject {
  * to their anchors. Walks `value` and the syntax tree side by side, looking keys up in a map built
  * once per mapping, so a mapping of many keys takes linear time.
  */
-export function buildLineTree(params: { doc: Document.Parsed; lineCounter: LineCounter; prefix: FieldPath; value: unknown }): LineTree {
+export function buildLineTree(params: { doc: Document.Parsed; lineCounter: Pick<LineCounter, "linePos">; prefix: FieldPath; value: unknown }): LineTree {
   const { doc, lineCounter, prefix, value } = params;
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   const anchorOf = anchorsOf(doc);

@@ -13,7 +13,7 @@ export interface LineColumn {
 /** The position of a path, or of its nearest existing ancestor when the path is not in the file. */
 export type Locate = (path: FieldPath) => LineColumn;
 
-export function documentLocator(params: { doc: Document.Parsed; lineCounter: LineCounter }): Locate {
+export function documentLocator(params: { doc: Document.Parsed; lineCounter: Pick<LineCounter, "linePos"> }): Locate {
   const { doc, lineCounter } = params;
   return (path) => {
     const { line, col } = lineCounter.linePos(offsetOf(doc, path));

@@ -9,6 +9,11 @@ export interface ManifestFile {
   /** Path inside the repository. */
   path: string;
   content: string | Buffer;
+  /**
+   * Rendered by kustomize or helm, not read from the repository: per line of `content` (0-based),
+   * the line of `path` it came from, so positions name the file a person edits.
+   */
+  sourceLines?: number[];
 }
 
 export interface LoadedSources {
@@ -48,7 +53,7 @@ export function* parseFilesWithin(files: ManifestFile[], options: ParseFilesOpti
   }
   const totals = { documents: 0, objects: 0, aliasValues: 0 };
   for (const file of files) {
-    const parsed = parseManifestFile({ path: file.path, content: file.content, ...(options.limits ? { limits: options.limits } : {}) });
+    const parsed = parseManifestFile({ path: file.path, content: file.content, ...(file.sourceLines ? { sourceLines: file.sourceLines } : {}), ...(options.limits ? { limits: options.limits } : {}) });
     totals.documents += parsed.counts.documents;
     totals.objects += parsed.objects.length;
     totals.aliasValues += parsed.counts.aliasValues;

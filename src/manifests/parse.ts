@@ -9,13 +9,15 @@ export function parseManifestFile(params: {
   path: string;
   content: string | Buffer;
   limits?: Partial<ParseLimits>;
+  /** Rendered text: per line, the line of `path` it came from (ManifestFile.sourceLines). */
+  sourceLines?: readonly number[];
 }): ParsedFile {
   const { path, content } = params;
   const limits = withDefaults(params.limits);
   const read = readManifestText({ path, content, maxFileBytes: limits.maxFileBytes });
   if ("finding" in read) return { path, objects: [], findings: [read.finding], counts: { documents: 0, aliasValues: 0 } };
 
-  const yaml = readYamlDocuments({ path, text: read.text, ...limits });
+  const yaml = readYamlDocuments({ path, text: read.text, ...limits, ...(params.sourceLines ? { sourceLines: params.sourceLines } : {}) });
   const parsed: ParsedFile = { path, objects: [], findings: [...yaml.findings], counts: yaml.counts };
   for (const document of yaml.documents) {
     const { objects, findings } = objectsOfDocument({ path, document });

@@ -44,18 +44,24 @@ const yamlOptions: ParseOptions & DocumentOptions & SchemaOptions = {
     tags.filter((tag) => typeof tag === "string" || (tag.format !== "TIME" && !nonJsonTags.has(tag.tag))),
 };
 
+/** Where an offset of the text is, as positions name it: `LineCounter`'s, or mapped to another file's lines. */
+export type Positions = Pick<LineCounter, "linePos">;
+
 export function readYamlDocuments(params: {
   path: string;
   text: string;
   maxDocuments: number;
   maxAliasCount: number;
+  /** For rendered text: per line of it (0-based), the line of `path` it came from. */
+  sourceLines?: readonly number[];
 }): { documents: YamlDocument[]; findings: ManifestFinding[]; counts: ParseCounts } {
   const { path, text, maxDocuments } = params;
-  const lineCounter = new LineCounter();
+  const counter = new LineCounter();
+  const lineCounter = params.sourceLines ? mappedPositions(counter, params.sourceLines) : counter;
   const composer = new Composer(yamlOptions);
   const parsed: Document.Parsed[] = [];
   // Documents come one at a time, so a file of a million `---` lines is refused early.
-  for (const doc of composer.compose(new Parser(lineCounter.addNewLine).parse(text))) {
+  for (const doc of composer.compose(new Parser(counter.addNewLine).parse(text))) {
     doc.errors.push(...duplicateKeyErrors(doc));
     parsed.push(doc);
     if (parsed.length > maxDocuments) return { documents: [], findings: [tooManyDocuments(path, maxDocuments)], counts: { documents: parsed.length, aliasValues: 0 } };
@@ -78,7 +84,7 @@ function convertDocument(params: {
   text: string;
   doc: Document.Parsed;
   index: number;
-  lineCounter: LineCounter;
+  lineCounter: Positions;
   maxAliasCount: number;
 }): { document?: YamlDocument; findings: ManifestFinding[]; aliasValues: number } {
   const { path, doc, index, lineCounter, maxAliasCount } = params;
@@ -136,7 +142,7 @@ function countValues(value: unknown, cap: number): number {
 function yamlFindings(params: {
   path: string;
   text: string;
-  lineCounter: LineCounter;
+  lineCounter: Positions;
   errors: ReadonlyArray<{ code: string; message: string; pos: [number, number] }>;
   warnings: ReadonlyArray<{ code: string; message: string; pos: [number, number] }>;
 }): ManifestFinding[] {
@@ -174,7 +180,7 @@ function yamlFindings(params: {
 function aliasFinding(params: {
   path: string;
   doc: Document.Parsed;
-  lineCounter: LineCounter;
+  lineCounter: Positions;
   error: Error;
   maxAliasCount: number;
 }): ManifestFinding {
@@ -204,5 +210,15 @@ function tooManyDocuments(path: string, maxDocuments: number): ManifestFinding {
       `${path} has more than ${maxDocuments} YAML documents, more than Slipway reads from one file; ` +
       `split it into several files.`,
     position: { file: path, line: 1 },
+  };
+}
+
+/** Positions in rendered text, named by the lines of the file each line came from (column: the rendered one). */
+function mappedPositions(counter: LineCounter, sourceLines: readonly number[]): Positions {
+  return {
+    linePos: (offset) => {
+      const { line, col } = counter.linePos(offset);
+      return { line: sourceLines[line - 1] ?? sourceLines.at(-1) ?? line, col };
+    },
   };
 }

@@ -101,7 +101,7 @@ export class ParsePool implements ManifestParser {
     slot.worker.ref();
     slot.timer = setTimeout(() => this.timeOut(slot), this.options.timeoutMs);
     // Exact copies, moved to the worker: a Buffer may be a view of a larger pooled ArrayBuffer.
-    const files = job.files.map(({ path, content }) => ({ path, content: typeof content === "string" ? content : new Uint8Array(content) }));
+    const files = job.files.map(({ path, content, sourceLines }) => ({ path, content: typeof content === "string" ? content : new Uint8Array(content), ...(sourceLines ? { sourceLines } : {}) }));
     const transfer = files.flatMap(({ content }) => (typeof content === "string" ? [] : [content.buffer]));
     const request: ParseRequest = { id: job.id, files, options: job.options };
     slot.worker.postMessage(request, transfer);

@@ -7,7 +7,7 @@ import { parseFilesWithin, type ManifestFile, type ParseFilesOptions } from "../
 
 export interface ParseRequest {
   id: number;
-  files: Array<{ path: string; content: string | Uint8Array }>;
+  files: Array<{ path: string; content: string | Uint8Array; sourceLines?: number[] }>;
   options: ParseFilesOptions;
 }
 
@@ -26,9 +26,10 @@ if (!port) throw new Error("parse-worker.ts runs as a worker thread, started by 
 port.on("message", (request: ParseRequest) => {
   const reply = (message: ParseReply) => port.postMessage(message);
   try {
-    const files: ManifestFile[] = request.files.map(({ path, content }) => ({
+    const files: ManifestFile[] = request.files.map(({ path, content, sourceLines }) => ({
       path,
       content: typeof content === "string" ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+      ...(sourceLines ? { sourceLines } : {}),
     }));
     const parsing = parseFilesWithin(files, request.options);
     for (let next = parsing.next(); ; next = parsing.next()) {

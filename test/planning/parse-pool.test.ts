@@ -53,6 +53,13 @@ describe("ParsePool", () => {
     expect(inWorker.objects[1]?.lineOf(["spec", "missing"])).toBe(4);
   });
 
+  it("maps the lines of rendered text to the file it came from, as parsing here does", async () => {
+    const rendered: ManifestFile[] = [{ path: "overlays/prod/cm.yaml", content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  key: value\n", sourceLines: [4, 4, 4, 4, 4, 4] }];
+    const inWorker = await pool().parse(rendered);
+    expect(inWorker.objects[0]?.position).toEqual({ file: "overlays/prod/cm.yaml", line: 4, column: 1 });
+    expect(inWorker.objects[0]?.lineOf(["data", "key"])).toBe(4);
+  });
+
   it("keeps the event loop free while it parses 8 files of 1 MiB, which stall it for seconds when parsed here", async () => {
     const files = asManifestFiles(bigManifests(8));
     const workers = pool({ size: 1 });
