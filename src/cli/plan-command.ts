@@ -2,7 +2,7 @@
 // 0 nothing would change, 1 something would change, 2 the plan failed or found errors.
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import picomatch from "picomatch";
+import { environmentMatcher } from "../config/source.js";
 import { configPath, parseRepoConfig } from "../config/load.js";
 import { defineEnvironment, type EnvironmentConfig } from "../config/schema.js";
 import { concludePlan, planHasChanges } from "../plan/summary.js";
@@ -107,7 +107,7 @@ function selectEnvironments(params: { root: string; head: ManifestFile[]; base: 
     return [{ environment, headFiles: head, baseFiles: base }];
   }
   const selected = config.environments.map((environment) => {
-    const matches = picomatch(environment.paths, { ignore: environment.exclude, dot: true });
+    const matches = environmentMatcher(environment);
     return { environment, headFiles: head.filter((file) => matches(file.path)), baseFiles: base.filter((file) => matches(file.path)) };
   });
   return selected.filter((entry) => entry.headFiles.length > 0 || entry.baseFiles.length > 0);

@@ -26,17 +26,45 @@ const inventoryKey = (name: string) => name.toLowerCase();
 /** `Kind` (any API group) or `group/Kind`, as in the server's policy. */
 export const kindName = z.string().regex(/^(?:[a-z0-9.-]*\/)?[A-Z][A-Za-z0-9]*$/, "a kind such as `Namespace` or `rbac.authorization.k8s.io/ClusterRole`");
 
+/** A file or directory in the repository, relative to its root: no `..`, no leading `/`. */
+const repositoryPath = z
+  .string()
+  .min(1)
+  .transform((path) => path.replace(/\/+$/, "") || ".")
+  .refine((path) => !path.startsWith("/") && !path.includes("\\") && !path.split("/").includes(".."), "a path inside the repository, relative to its root, such as `deploy/overlays/production` (no `..`, no leading `/`)");
+
+const helmSourceSchema = z
+  .object({
+    chart: repositoryPath.describe("The chart's directory (holding Chart.yaml); its dependencies must be vendored under its charts/ directory."),
+    values: z.array(repositoryPath).default([]).describe("Values files in the repository, applied in order (`helm template -f`), e.g. [charts/web/values-production.yaml]."),
+    releaseName: z
+      .string()
+      .max(53)
+      .regex(/^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/, "a Helm release name: lowercase letters, digits and '-', at most 53 characters")
+      .optional()
+      .describe("The release name the templates see as .Release.Name (default: the environment's name, lowercased)."),
+    namespace: z.string().min(1).optional().describe("The namespace the templates see as .Release.Namespace (default: the environment's namespace)."),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     name: environmentName.describe("Shown in comments and check runs, e.g. `slipway/plan (production)`."),
     paths: z
       .array(z.string().min(1))
       .min(1)
-      .describe('Glob patterns of the manifests of this environment, e.g. ["deploy/production/**/*.yaml"].'),
+      .optional()
+      .describe('Glob patterns of the plain manifests of this environment, e.g. ["deploy/production/**/*.yaml"]. Give one of paths, kustomize and helm.'),
+    kustomize: repositoryPath
+      .optional()
+      .describe("A kustomization root (the directory holding kustomization.yaml, e.g. `overlays/production`), rendered with `kustomize build`. Give one of paths, kustomize and helm."),
+    helm: helmSourceSchema.optional().describe("A Helm chart in the repository, rendered with `helm template`. Give one of paths, kustomize and helm."),
     exclude: z
       .array(z.string().min(1))
       .default([])
-      .describe("Glob patterns under `paths` that are not manifests (kustomization.yaml, Helm values)."),
+      .describe(
+        "Glob patterns of files that are not manifests (with paths: under paths, such as Helm values), or that rendering does not need (with kustomize or helm, the repository's other files are given to the renderer: exclude large directories it never reads).",
+      ),
     context: z
       .string()
       .min(1)
@@ -115,6 +143,14 @@ export const environmentSchema = z
   })
   .strict()
   .superRefine((environment, ctx) => {
+    const sources = (["paths", "kustomize", "helm"] as const).filter((key) => environment[key] !== undefined);
+    if (sources.length !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: sources.length === 0 ? [] : [sources[1] ?? sources[0]!],
+        message: sources.length === 0 ? "give the environment's manifests: paths (plain files), kustomize (a kustomization root) or helm (a chart)" : `give one of paths, kustomize and helm, not ${sources.join(" and ")}`,
+      });
+    }
     const seen = new Set<string>();
     environment.canary.forEach((canary, index) => {
       if (seen.has(canary.workload)) ctx.addIssue({ code: "custom", path: ["canary", index, "workload"], message: `${canary.workload} has two canary entries` });

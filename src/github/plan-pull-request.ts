@@ -3,10 +3,10 @@
 //   2. list the files the pull request changes, and pick the environments they touch;
 //   3. per environment: start its check run, read the files, plan, complete the check run;
 //   4. write the sticky comment, unless a newer head commit has been seen meanwhile.
-import picomatch from "picomatch";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { ForksLevel, Policy } from "../config/policy.js";
 import type { EnvironmentConfig } from "../config/schema.js";
+import { environmentMatcher } from "../config/source.js";
 import type { TarballLimits } from "../config/server.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
 import type { Clusters } from "../kube/cluster-pool.js";
@@ -27,7 +27,7 @@ import type { GitHubClient } from "./octokit.js";
 import type { PullRequestRef } from "./pull-request.js";
 import { readRepoAccess } from "./repo-access.js";
 import { canaryHoldBack } from "../canary/prepare.js";
-import { environmentMatcher, listChangedFiles, readBaseFiles, readFilesAt, type ChangedFile } from "./repo-reader.js";
+import { listChangedFiles, readBaseFiles, readFilesAt, type ChangedFile } from "./repo-reader.js";
 import { planCommentMarker, upsertStickyComment } from "./sticky-comment.js";
 import type { JobLog } from "./job-log.js";
 
@@ -160,7 +160,7 @@ async function targetFor(params: { deps: PlanPullRequestDeps; pr: PullRequestRef
  * boundary counts as added (moved in) or removed (moved out).
  */
 function filesOf(environment: EnvironmentConfig, files: ChangedFile[]): ChangedFile[] {
-  const matches = picomatch(environment.paths, { ignore: environment.exclude, dot: true });
+  const matches = environmentMatcher(environment);
   return files.flatMap((file): ChangedFile[] => {
     const headIn = matches(file.path);
     const baseIn = matches(file.previousPath ?? file.path);

@@ -1,8 +1,7 @@
 // Reads from the repository through the GitHub API. Slipway never checks out or runs code from
 // a pull request: it reads the files it needs, as data.
-import picomatch from "picomatch";
 import { configPath, parseRepoConfig, type ConfigResult } from "../config/load.js";
-import type { EnvironmentConfig } from "../config/schema.js";
+import { environmentMatcher } from "../config/source.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
 import { isHttpStatus, type GitHubClient } from "./octokit.js";
 import type { PullRequestRef, RepoRef } from "./pull-request.js";
@@ -76,15 +75,11 @@ export async function readFilesAt(
 /** Every manifest under an environment's paths at a commit. */
 export async function readEnvironmentAt(
   octokit: GitHubClient,
-  params: RepoRef & { sha: string; environment: Pick<EnvironmentConfig, "paths" | "exclude">; limits?: TarballLimits; signal?: AbortSignal },
+  params: RepoRef & { sha: string; environment: Parameters<typeof environmentMatcher>[0]; limits?: TarballLimits; signal?: AbortSignal },
 ): Promise<ManifestFile[]> {
   return readFilesAt(octokit, { ...params, wanted: environmentMatcher(params.environment) });
 }
 
-/** Whether a path is one of an environment's manifests: under its paths, not excluded. */
-export function environmentMatcher(environment: Pick<EnvironmentConfig, "paths" | "exclude">): (path: string) => boolean {
-  return picomatch(environment.paths, { ignore: environment.exclude, dot: true });
-}
 
 /** The body of the tarball response: a stream, or (from an Octokit that parsed it anyway) bytes. */
 function tarballBody(data: unknown): TarballSource {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderJsonSchema, renderPolicyJsonSchema } from "../../src/config/json-schema.js";
 import { parseRepoConfig } from "../../src/config/load.js";
+import { environmentMatcher, sourceOf } from "../../src/config/source.js";
 
 describe("parseRepoConfig", () => {
   it("fills every default", () => {
@@ -85,6 +86,36 @@ describe("parseRepoConfig", () => {
       message: /not in allowedNamespaces/,
     },
     {
+      what: "an environment with no source",
+      text: "environments:\n  - name: prod\n    namespace: web\n",
+      line: 2,
+      message: /environments\.0: give the environment's manifests: paths \(plain files\), kustomize \(a kustomization root\) or helm \(a chart\)/,
+    },
+    {
+      what: "two sources, on the second",
+      text: "environments:\n  - name: prod\n    paths: [a]\n    kustomize: overlays/prod\n",
+      line: 4,
+      message: /environments\.0\.kustomize: give one of paths, kustomize and helm, not paths and kustomize/,
+    },
+    {
+      what: "a kustomization root outside the repository",
+      text: "environments:\n  - name: prod\n    kustomize: ../other-repo/overlays/prod\n",
+      line: 3,
+      message: /environments\.0\.kustomize: a path inside the repository/,
+    },
+    {
+      what: "an absolute values file",
+      text: "environments:\n  - name: prod\n    helm:\n      chart: charts/web\n      values: [/etc/passwd]\n",
+      line: 5,
+      message: /environments\.0\.helm\.values\.0: a path inside the repository/,
+    },
+    {
+      what: "a release name Helm refuses",
+      text: "environments:\n  - name: prod\n    helm:\n      chart: charts/web\n      releaseName: Web_App\n",
+      line: 5,
+      message: /environments\.0\.helm\.releaseName: a Helm release name/,
+    },
+    {
       what: "duplicate keys",
       text: "environments:\n  - name: prod\n    name: again\n    paths: [a]\n",
       line: 3,
@@ -101,6 +132,21 @@ describe("parseRepoConfig", () => {
   it.each(["production", "Production", "eu.prod-1", "1", "a".repeat(63)])("accepts the environment name %s, valid in a Lease name and a label value", (name) => {
     const result = parseRepoConfig(`environments:\n  - name: "${name}"\n    paths: [a]\n  - name: staging\n    paths: [b]\n`);
     expect(result.ok).toBe(true);
+  });
+
+  it("takes a kustomize or helm source, and fills the chart's release name and namespace from the environment", () => {
+    const result = parseRepoConfig(
+      "environments:\n  - name: Prod\n    kustomize: overlays/prod/\n  - name: staging\n    namespace: web\n    helm:\n      chart: charts/web\n      values: [charts/web/values-staging.yaml]\n",
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const [prod, staging] = result.config.environments;
+    expect(prod?.kustomize).toBe("overlays/prod");
+    expect(sourceOf(prod!)).toEqual({ kind: "kustomize", path: "overlays/prod" });
+    expect(sourceOf(staging!)).toEqual({ kind: "helm", chart: "charts/web", values: ["charts/web/values-staging.yaml"], releaseName: "staging", namespace: "web" });
+    // A rendered source reads every file the renderer might, minus exclude.
+    expect(environmentMatcher({ ...prod!, exclude: ["docs/**"] })("base/deployment.yaml")).toBe(true);
+    expect(environmentMatcher({ ...prod!, exclude: ["docs/**"] })("docs/big.png")).toBe(false);
   });
 
   it("treats an empty file as a configuration without environments", () => {

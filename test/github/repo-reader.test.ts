@@ -20,7 +20,7 @@ describe("reading a commit's files from its tarball", () => {
     const github = mockGitHub();
     const archive = gitTarball({ "deploy/a.yaml": "a: 1\n", "deploy/kustomization.yaml": "k: 1\n", "docs/b.yaml": "b: 2\n" });
     github.get(`/repos/${owner}/${repo}/tarball/${sha}`).reply(200, () => chunked(archive, 100), { "content-type": "application/x-gzip" });
-    const files = await readEnvironmentAt(octokit(), { owner, repo, sha, environment: { paths: ["deploy/**"], exclude: ["**/kustomization.yaml"] } });
+    const files = await readEnvironmentAt(octokit(), { owner, repo, sha, environment: { name: "staging", namespace: "default", paths: ["deploy/**"], exclude: ["**/kustomization.yaml"] } });
     expect(files.map((file) => [file.path, file.content.toString()])).toEqual([["deploy/a.yaml", "a: 1\n"]]);
     github.done();
   });
