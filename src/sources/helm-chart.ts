@@ -47,7 +47,7 @@ async function readSubcharts(root: string, dir: string): Promise<HelmChart["subc
     const path = posix.join(chartsDir, entry.name);
     if (entry.isDirectory()) {
       const text = await readFile(join(root, path, "Chart.yaml"), "utf8").catch(() => undefined);
-      const name = text === undefined ? undefined : (parseDocument(text).get("name") as unknown);
+      const name = text === undefined ? undefined : (parseDocument(text).get("name"));
       if (typeof name === "string") subcharts.set(name, { path, archive: false });
     } else if (entry.isFile() && /\.tgz$/.test(entry.name)) {
       // helm package names archives <name>-<semver>.tgz; the version starts at the last "-<digit>".

@@ -102,7 +102,7 @@ export function parseKustomization(file: string, text: string): { kustomization:
       case "helmCharts":
       case "helmChartInflationGenerator":
       case "helmGlobals":
-        helmFields.push({ field: key, line: lineOf(pair.key as Node) });
+        helmFields.push({ field: key, line: lineOf(pair.key) });
         break;
       default:
         break;
