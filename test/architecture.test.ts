@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, "..", "src");
 
 /** Folders that take data and return data (STYLE: pure core, I/O at the edges). */
 const pure = ["manifests", "plan", "desired", "render"];
-const ioFolders = ["kube", "github", "jobs", "apply", "planning", "cli", "http"];
+const ioFolders = ["kube", "github", "jobs", "apply", "planning", "cli", "http", "sources"];
 const ioPackages = ["probot", "@kubernetes/client-node", "octokit", "node:https", "node:http", "node:net"];
 
 interface Import {

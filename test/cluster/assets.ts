@@ -53,8 +53,8 @@ export function describeAssets(dir: string): ClusterAssets {
 }
 
 /**
- * Runs one of the asset scripts of this directory and resolves with its stdout lines; its log
- * lines (stderr, "[cluster:assets] ...") go to `log` as they come.
+ * Runs one of the asset scripts (a path relative to this directory) and resolves with its stdout
+ * lines; its log lines (stderr, "[cluster:assets] ...") go to `log` as they come.
  */
 export function runAssetsScript(script: string, what: string, log: (line: string) => void): Promise<string[]> {
   return new Promise((resolve, reject) => {
@@ -64,7 +64,8 @@ export function runAssetsScript(script: string, what: string, log: (line: string
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
-      for (const line of chunk.toString().split("\n")) if (line.startsWith("[cluster:assets]")) log(line);
+      // The scripts' own log lines: "[cluster:assets] ...", "[render:tools] ...".
+      for (const line of chunk.toString().split("\n")) if (/^\[[\w:]+\] /.test(line)) log(line);
     });
     child.on("error", reject);
     child.on("close", (code) => {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { ensureAssets, howToGetAssets } from "./assets.js";
 import { startCluster, type TestCluster } from "./cluster.js";
+import { ensureRenderTools } from "./render-tools.js";
 
 export interface ProvidedCluster {
   available: boolean;
@@ -18,9 +19,13 @@ export interface ProvidedCluster {
   controllersRun?: boolean;
 }
 
+/** kustomize and helm, for the rendering tests; they need no cluster. */
+export type ProvidedRenderTools = { available: true; kustomize: string; helm: string } | { available: false; skipReason: string };
+
 declare module "vitest" {
   export interface ProvidedContext {
     cluster: ProvidedCluster;
+    renderTools: ProvidedRenderTools;
   }
 }
 
@@ -29,6 +34,7 @@ const log = (line: string) => process.stderr.write(`[test-cluster] ${line}\n`);
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   removeAbandonedClusterDirs();
   const inCi = process.env.CI === "true";
+  project.provide("renderTools", await renderTools(inCi));
   let cluster: TestCluster | undefined;
   try {
     if (process.env.SLIPWAY_SKIP_CLUSTER === "1" && !inCi) throw new Error("SLIPWAY_SKIP_CLUSTER=1");
@@ -64,6 +70,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     });
   }
   return stop;
+}
+
+/** Builds (once, then cached) or finds kustomize and helm; with CI=true a failure fails the run. */
+async function renderTools(inCi: boolean): Promise<ProvidedRenderTools> {
+  try {
+    return { available: true, ...(await ensureRenderTools({ log })) };
+  } catch (error) {
+    if (inCi) throw error;
+    const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+    log(`rendering tests skipped: no kustomize or helm (${reason}); to run them, run \`npm run render:tools\` (needs Go)`);
+    return { available: false, skipReason: reason };
+  }
 }
 
 /** Temporary directories of runs that were killed before their teardown. */
