@@ -21,6 +21,7 @@ import { canaryButtonVerb } from "../render/canary-actions.js";
 import { renderRevertButtonAnswer } from "../render/canary-revert.js";
 import { planPullRequest, reportPlanFailure, type PlanProgress } from "./plan-pull-request.js";
 import { toPullRequestRef, toRepoRef, type PullRequestRef, type RepoRef } from "./pull-request.js";
+import { renderSettingsFromEnvironment, type RenderSettings } from "../planning/environment-files.js";
 
 export interface SlipwayDeps {
   clusters: Clusters;
@@ -43,10 +44,12 @@ export interface SlipwayDeps {
   driftMemory?: BoundedMap<string, string>;
   /** How long an apply job waits before it comes back for an environment whose Lease another apply held (default 10 s). */
   leaseRetryMs?: number;
+  /** How kustomize and helm sources are rendered (default: the tools SLIPWAY_KUSTOMIZE and SLIPWAY_HELM name, else those on PATH). */
+  render?: RenderSettings;
 }
 
 export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
-  const deps = { ...given, driftMemory: given.driftMemory ?? new BoundedMap<string, string>(10_000) };
+  const deps = { ...given, driftMemory: given.driftMemory ?? new BoundedMap<string, string>(10_000), render: given.render ?? renderSettingsFromEnvironment() };
   return (app: Probot) => {
     const canaries = new CanaryService({
       queue: deps.queue,
@@ -93,6 +96,7 @@ export function createSlipwayApp(given: SlipwayDeps): (app: Probot) => void {
               fieldManager: deps.fieldManager,
               configHashKey: deps.configHashKey,
               tarballLimits: deps.tarballLimits,
+              render: deps.render,
               latestHead: () => latestHeads.get(keyOf(pr)),
               ...(deps.observer ? { observer: deps.observer } : {}),
               log: context.log.child({ delivery: context.id, repository: `${pr.owner}/${pr.repo}`, pullRequest: pr.number, commit: pr.headSha }),
@@ -312,7 +316,7 @@ export function enqueueBranchApply(
     run: (merged, signal) =>
       boundary(scope, undefined, () =>
         applyBranch(
-          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, log, signal, deferral, ...(deps.observer ? { observer: deps.observer } : {}), ...(drift ? { drift } : {}), ...(params.canaries && installation ? { canaries: params.canaries, installation: Number(installation) } : {}) },
+          { octokit: params.octokit, clusters: deps.clusters, policy: deps.policy, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, tarballLimits: deps.tarballLimits, render: deps.render ?? renderSettingsFromEnvironment(), log, signal, deferral, ...(deps.observer ? { observer: deps.observer } : {}), ...(drift ? { drift } : {}), ...(params.canaries && installation ? { canaries: params.canaries, installation: Number(installation) } : {}) },
           { ...repo, branch, defaultBranch: params.defaultBranch, triggers: merged },
         ),
       ),
@@ -346,3 +350,4 @@ export interface JobScope {
   delivery: string;
   event: string;
 }
+

@@ -5,6 +5,8 @@
 //   3. read every manifest of the environment at the pushed commit, in one tarball request;
 //   4. apply as the repository's identity (skipping a commit older than the last applied one);
 //   5. complete the check run and the deployment status, and comment on the merged pull request.
+import { environmentFiles, renderSettingsFromEnvironment, type RenderSettings } from "../planning/environment-files.js";
+import type { Finding } from "../manifests/types.js";
 import { applyEnvironment } from "../apply/apply-environment.js";
 import { canaryHoldBack } from "../canary/prepare.js";
 import type { CanaryDecision } from "../desired/canary.js";
@@ -46,6 +48,8 @@ export interface ApplyPushDeps {
    * hears "lease-held".
    */
   leaseWaitMs?: number;
+  /** How kustomize and helm sources are rendered (default: the tools this machine has). */
+  render?: RenderSettings;
 }
 
 export interface PushTarget extends RepoRef {
@@ -65,11 +69,12 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
   try {
     // Inside the try: a deployment GitHub refuses must still leave the check run completed.
     deployment = await startDeployment(octokit, target, checkRun);
-    const files = await readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) });
+    const read = await readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) });
+    const files = await environmentFiles({ environment, files: read, render: { ...(deps.render ?? renderSettingsFromEnvironment()), ...(deps.signal ? { signal: deps.signal } : {}) } });
     const cluster = await deps.clusters.access(environment.context, identity);
-    const report = await applyEnvironment({
+    const report = files.ok ? await applyEnvironment({
       environment,
-      files,
+      files: files.files,
       commit: target.sha,
       owner: `${target.owner}/${target.repo}`,
       store: cluster.store,
@@ -80,7 +85,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       lease: { onEvent: (event) => reportLeaseEvent(deps, environment.name, event), ...(deps.leaseWaitMs !== undefined ? { waitMs: deps.leaseWaitMs } : {}) },
       ...(environment.canary.length > 0 ? { holdBack: canaryHoldBack({ store: cluster.store, environment }) } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
-    });
+    }) : unrenderedApply(environment, target.sha, files);
     deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
@@ -120,6 +125,12 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     if (deployment) await setDeploymentState(octokit, target, deployment, interrupted ? "error" : "failure", failure.title, checkRun);
     return undefined;
   }
+}
+
+/** The report of an apply whose kustomize or helm source did not render: refused, nothing sent. */
+function unrenderedApply(environment: GrantedEnvironment["environment"], commit: string, files: { findings: Finding[]; durationMs: number }): ApplyReport {
+  const tool = environment.kustomize !== undefined ? "kustomize" : "helm";
+  return { environment: environment.name, commit, outcome: "refused", objects: [], findings: files.findings, message: `Nothing was applied: the ${tool} source did not render.`, durationMs: files.durationMs };
 }
 
 /** Holders, failed renewals and losses of an environment's Lease: log lines, and the metrics. */

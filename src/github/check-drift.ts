@@ -5,6 +5,7 @@
 //   3. if the drift set differs from the last one seen for this environment and commit, post the
 //      check run `slipway/drift (<env>)` on the commit, and say whether to correct it.
 // The last drift seen is kept in memory (bounded): a restart reports once more, never more.
+import { environmentFiles, renderSettingsFromEnvironment, type RenderSettings } from "../planning/environment-files.js";
 import { canaryHoldBack } from "../canary/prepare.js";
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { TarballLimits } from "../config/server.js";
@@ -26,6 +27,8 @@ export interface CheckDriftDeps {
   configHashKey: string;
   log: JobLog;
   tarballLimits?: TarballLimits;
+  /** How kustomize and helm sources are rendered (default: the tools this machine has). */
+  render?: RenderSettings;
   signal?: AbortSignal;
   /** The fingerprint of the last drift reported per `owner/repo:environment`. */
   memory: BoundedMap<string, string>;
@@ -34,7 +37,13 @@ export interface CheckDriftDeps {
 /** The drift found, and whether it is new (and so was reported); undefined when the plan could not tell. */
 export async function checkDrift(deps: CheckDriftDeps, params: RepoRef & { commit: string; granted: GrantedEnvironment }): Promise<{ drift: Drift; isNew: boolean } | undefined> {
   const { environment, identity } = params.granted;
-  const files = await readEnvironmentAt(deps.octokit, { ...params, sha: params.commit, environment, limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) });
+  const read = await readEnvironmentAt(deps.octokit, { ...params, sha: params.commit, environment, limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) });
+  const rendered = await environmentFiles({ environment, files: read, render: { ...(deps.render ?? renderSettingsFromEnvironment()), ...(deps.signal ? { signal: deps.signal } : {}) } });
+  if (!rendered.ok) {
+    deps.log.warn(`drift of ${environment.name} not checked: its ${environment.kustomize !== undefined ? "kustomize" : "helm"} source did not render: ${rendered.findings[0]?.message ?? ""}`);
+    return undefined;
+  }
+  const files = rendered.files;
   const cluster = await deps.clusters.access(environment.context, identity);
   const plan = await planEnvironment({
     environment,

@@ -1,17 +1,21 @@
 // The plan of one pull request, as a pipeline:
 //   1. read .github/slipway.yml from the default branch, narrowed to the server's policy;
-//   2. list the files the pull request changes, and pick the environments they touch;
-//   3. per environment: start its check run, read the files, plan, complete the check run;
+//   2. list the files the pull request changes, and pick the environments they touch (for a
+//      kustomize or helm source: a file it reads at the base or the head);
+//   3. per environment: start its check run, read the files (render a source at both revisions),
+//      plan, complete the check run;
 //   4. write the sticky comment, unless a newer head commit has been seen meanwhile.
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { ForksLevel, Policy } from "../config/policy.js";
 import type { EnvironmentConfig } from "../config/schema.js";
-import { environmentMatcher } from "../config/source.js";
+import { environmentMatcher, renderedSourceOf } from "../config/source.js";
+import type { Finding } from "../manifests/types.js";
+import { environmentFiles, renderSettingsFromEnvironment, sourceReadsAny, type RenderSettings } from "../planning/environment-files.js";
 import type { TarballLimits } from "../config/server.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
 import type { Clusters } from "../kube/cluster-pool.js";
 import type { EnvironmentPlan } from "../plan/types.js";
-import { planEnvironment, type PlanTarget } from "../planning/plan-environment.js";
+import { planEnvironment, unrenderedPlan, type PlanTarget } from "../planning/plan-environment.js";
 import { concludePlan } from "../plan/summary.js";
 import type { Observer } from "../observability/observer.js";
 import { checkRunName, renderCheckRun } from "../render/check-run.js";
@@ -49,6 +53,8 @@ export interface PlanPullRequestDeps {
   tarballLimits?: TarballLimits;
   /** The job's shutdown signal: the plan stops, and its check runs say it was interrupted. */
   signal?: AbortSignal;
+  /** How kustomize and helm sources are rendered (default: the tools this machine has; see renderSettingsFromEnvironment). */
+  render?: RenderSettings;
 }
 
 export interface PlanProgress {
@@ -69,21 +75,30 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
   if (pr.isFork && access.forks === "ignore") return;
   progress.environments = access.environments.map(({ environment }) => environment.name);
   const changed = await listChangedFiles(octokit, pr);
-  const touched = access.environments
+  const candidates = access.environments
     .map((granted) => ({ granted, files: filesOf(granted.environment, changed) }))
     .filter(({ files }) => files.length > 0);
-  progress.environments = touched.map(({ granted }) => granted.environment.name);
   const editsConfig = changed.some((file) => file.path === configPath || file.previousPath === configPath);
+  if (candidates.length === 0 && !editsConfig) return;
+
+  // Each revision is read once, as a tarball, for every environment the pull request may touch;
+  // the base only when a rendered source needs it.
+  const wanted = candidates.map(({ granted }) => environmentMatcher(granted.environment));
+  if (editsConfig) wanted.push((path) => path === configPath);
+  const readAt = (sha: string) => readFilesAt(octokit, { ...pr, sha, wanted: (path) => wanted.some((matches) => matches(path)), limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) });
+  let headFiles: Promise<ManifestFile[]> | undefined;
+  let baseFiles: Promise<ManifestFile[]> | undefined;
+  const readHead = () => (headFiles ??= readAt(pr.headSha));
+  const readBase = () => (baseFiles ??= readAt(pr.baseSha));
+  const touched: typeof candidates = [];
+  for (const candidate of candidates) {
+    if (await touches({ environment: candidate.granted.environment, changed: candidate.files, readHead, readBase })) touched.push(candidate);
+  }
+  progress.environments = touched.map(({ granted }) => granted.environment.name);
   if (touched.length === 0 && !editsConfig) return;
 
   const plans: EnvironmentPlan[] = [];
   const checkRunUrls: Record<string, string> = {};
-  // The head revision is read once, as a tarball, for every environment the pull request touches.
-  const wanted = touched.map(({ granted }) => environmentMatcher(granted.environment));
-  if (editsConfig) wanted.push((path) => path === configPath);
-  let headFiles: Promise<ManifestFile[]> | undefined;
-  const readHead = () =>
-    (headFiles ??= readFilesAt(octokit, { ...pr, sha: pr.headSha, wanted: (path) => wanted.some((matches) => matches(path)), limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) }));
   const configChange = editsConfig
     ? renderConfigChange(planConfigChange({ repo: pr, headConfig: (await readHead()).find((file) => file.path === configPath), current: access.config, policy: deps.policy }))
     : undefined;
@@ -92,7 +107,7 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
     if (deps.signal?.aborted) return;
     const checkRun = await startCheckRun(octokit, { ...pr, name: checkRunName(granted.environment.name), headSha: pr.headSha });
     checkRunUrls[granted.environment.name] = checkRun.url;
-    const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, readHead, progress });
+    const plan = await planOneEnvironment({ deps, pr, forks: access.forks, granted, files, checkRun, readHead, readBase, progress });
     if (plan) plans.push(plan);
   }
   if (deps.signal?.aborted) return;
@@ -113,24 +128,22 @@ async function planOneEnvironment(params: {
   granted: GrantedEnvironment;
   files: ChangedFile[];
   checkRun: CheckRunHandle;
-  /** Every file of the environments the pull request touches, at its head commit. */
+  /** Every file of the environments the pull request may touch, at its head and its base commit. */
   readHead: () => Promise<ManifestFile[]>;
+  readBase: () => Promise<ManifestFile[]>;
   progress: PlanProgress;
 }): Promise<EnvironmentPlan | undefined> {
   const { deps, pr, checkRun } = params;
   const { environment } = params.granted;
   try {
-    // The whole environment at head, so config hashes cover the full desired set and the
-    // workloads a changed ConfigMap rolls out are planned too; the changed files are part of it.
-    const inEnvironment = environmentMatcher(environment);
-    const headAll = (await params.readHead()).filter((file) => inEnvironment(file.path));
-    const changedAtHead = new Set(params.files.filter((file) => file.status !== "removed").map((file) => file.path));
-    const head = headAll.filter((file) => changedAtHead.has(file.path));
-    const base = await readBaseFiles(deps.octokit, { pr, files: params.files });
     const target = await targetFor({ deps, pr, forks: params.forks, granted: params.granted });
     const started = Date.now();
+    const files = await filesToPlan(params);
     const holdBack = target.mode === "cluster" ? canaryHoldBack({ store: target.store, environment }) : undefined;
-    const plan = await planEnvironment({ environment, head, base, headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, ...(deps.signal ? { signal: deps.signal } : {}), ...(holdBack ? { holdBack } : {}) });
+    const plan =
+      files.kind === "unrendered"
+        ? unrenderedPlan({ environment, target, findings: files.findings })
+        : await planEnvironment({ environment, head: files.head, base: files.base, headAll: files.headAll, target, fieldManager: deps.fieldManager, configHashKey: deps.configHashKey, ...(deps.signal ? { signal: deps.signal } : {}), ...(holdBack ? { holdBack } : {}) });
     // Requests cut off by the shutdown make a plan that says nothing about the change.
     if (deps.signal?.aborted) throw deps.signal.reason;
     deps.observer?.plan(plan.error ? "error" : concludePlan(plan), Date.now() - started);
@@ -145,6 +158,53 @@ async function planOneEnvironment(params: {
     params.progress.completed.add(environment.name);
     return undefined;
   }
+}
+
+/**
+ * The files to plan: the whole environment at head (so config hashes cover the full desired set
+ * and the workloads a changed ConfigMap rolls out are planned too), the changed ones among them,
+ * and those at the base. A rendered source is rendered at both commits, and a rendered file
+ * counts as changed when its objects' text differs, so the diff and the prune preview are exact.
+ */
+async function filesToPlan(params: Parameters<typeof planOneEnvironment>[0]): Promise<{ kind: "files"; head: ManifestFile[]; base: ManifestFile[]; headAll: ManifestFile[] } | { kind: "unrendered"; findings: Finding[] }> {
+  const { deps, pr } = params;
+  const { environment } = params.granted;
+  const inEnvironment = environmentMatcher(environment);
+  if (!renderedSourceOf(environment)) {
+    const headAll = (await params.readHead()).filter((file) => inEnvironment(file.path));
+    const changedAtHead = new Set(params.files.filter((file) => file.status !== "removed").map((file) => file.path));
+    const head = headAll.filter((file) => changedAtHead.has(file.path));
+    const base = await readBaseFiles(deps.octokit, { pr, files: params.files });
+    return { kind: "files", head, base, headAll };
+  }
+  const render = { ...(deps.render ?? renderSettingsFromEnvironment()), ...(deps.signal ? { signal: deps.signal } : {}) };
+  const [atHead, atBase] = await Promise.all([
+    params.readHead().then((files) => environmentFiles({ environment, files: files.filter((file) => inEnvironment(file.path)), render })),
+    params.readBase().then((files) => environmentFiles({ environment, files: files.filter((file) => inEnvironment(file.path)), render })),
+  ]);
+  if (!atHead.ok) return { kind: "unrendered", findings: atHead.findings };
+  // A base that does not render (the change fixes it): everything at head is shown as changed.
+  const baseAll = atBase.ok ? atBase.files : [];
+  const baseText = new Map(baseAll.map((file) => [file.path, String(file.content)]));
+  const headText = new Map(atHead.files.map((file) => [file.path, String(file.content)]));
+  return {
+    kind: "files",
+    headAll: atHead.files,
+    head: atHead.files.filter((file) => baseText.get(file.path) !== String(file.content)),
+    base: baseAll.filter((file) => headText.get(file.path) !== String(file.content)),
+  };
+}
+
+/** Whether a pull request's changed files touch an environment: any under its paths, or any its rendered source reads at the head or the base. */
+async function touches(params: { environment: EnvironmentConfig; changed: ChangedFile[]; readHead: () => Promise<ManifestFile[]>; readBase: () => Promise<ManifestFile[]> }): Promise<boolean> {
+  const { environment } = params;
+  if (!renderedSourceOf(environment)) return true;
+  const paths = params.changed.flatMap((file) => (file.previousPath ? [file.path, file.previousPath] : [file.path]));
+  const inEnvironment = environmentMatcher(environment);
+  for (const read of [params.readHead, params.readBase]) {
+    if (await sourceReadsAny({ environment, files: (await read()).filter((file) => inEnvironment(file.path)), paths })) return true;
+  }
+  return false;
 }
 
 async function targetFor(params: { deps: PlanPullRequestDeps; pr: PullRequestRef; forks: ForksLevel; granted: GrantedEnvironment }): Promise<PlanTarget> {

@@ -66,6 +66,19 @@ export interface PlanEnvironmentParams {
   planSentBodies?: boolean;
 }
 
+/** The plan of an environment whose kustomize or helm source did not render: its findings, nothing to do. */
+export function unrenderedPlan(params: { environment: EnvironmentConfig; target: PlanTarget; findings: Finding[] }): EnvironmentPlan {
+  const { environment, target } = params;
+  return {
+    environment: environment.name,
+    mode: target.mode,
+    objects: [],
+    findings: params.findings,
+    conflictsFail: environment.conflicts === "fail",
+    ...(target.mode === "cluster" ? { context: target.context } : {}),
+  };
+}
+
 export async function planEnvironment(params: PlanEnvironmentParams): Promise<EnvironmentPlan> {
   return (await planWithBodies(params)).plan;
 }

@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { renderSource } from "../../src/sources/render-source.js";
-import { parseRenderedDocuments } from "../../src/sources/rendered-objects.js";
+import { parseFiles } from "../../src/manifests/manifest-file.js";
+import { renderedManifestFiles } from "../../src/sources/rendered-objects.js";
 import { fixtureRepository, recordingTool } from "../support/fixture-repository.js";
 import { describeWithRenderTools, renderTools } from "../support/render-tools.js";
 
@@ -21,16 +22,16 @@ describeWithRenderTools("rendering a Kustomize source", () => {
     ]);
     expect(result.documents.map((document) => document.text).join("")).not.toContain("config.kubernetes.io/origin");
 
-    const loaded = parseRenderedDocuments({ documents: result.documents, readFile: (path) => readFileSync(join(root, path)) });
+    const loaded = parseFiles(renderedManifestFiles({ documents: result.documents, readFile: (path) => readFileSync(join(root, path)) }));
     expect(loaded.findings).toEqual([]);
     const deployment = loaded.objects.find((source) => source.object.kind === "Deployment")!;
     // The patch (replicas: 3) and the component (an annotation) are applied; the namespace and prefix too.
     expect(deployment.object).toMatchObject({ metadata: { name: "prod-shop", namespace: "shop-production" }, spec: { replicas: 3 } });
     expect(deployment.object.metadata.annotations).toBeUndefined();
-    expect(deployment.position).toEqual({ file: "base/deployment.yaml", line: 1 });
+    expect(deployment.position).toEqual({ file: "base/deployment.yaml", line: 1, column: 1 });
     expect(deployment.lineOf(["spec", "replicas"])).toBe(8);
     const configMap = loaded.objects.find((source) => source.object.kind === "ConfigMap")!;
-    expect(configMap.position).toEqual({ file: "base/kustomization.yaml", line: 1 });
+    expect(configMap.position).toEqual({ file: "base/kustomization.yaml", line: 1, column: 1 });
   });
 
   it.each([
