@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `slipway` command line: the same engine as the GitHub App. Parses arguments, runs one
-// command (`plan`, or `canary <verb>`), prints its output, exits with its code. No logic here.
+// command (`plan`, `render`, or `canary <verb>`), prints its output, exits with its code. No logic here.
 // A command imports what it uses when it runs (`--help` loads none of it): start-up is most of
 // a small plan's time.
 import { parseArgs } from "node:util";
@@ -51,13 +51,29 @@ Exit codes: 0 shown, or recorded for the next tick; 1 the canary's phase refuses
 reached or refuses access.
 `;
 
-const usage = `Usage: slipway plan|canary ... (slipway COMMAND --help for one command's)
+const renderUsage = `Usage: slipway render [ENVIRONMENT] [options]
+
+Prints what an apply of the working tree would send for an environment of .github/slipway.yml
+(needed when it has several): its manifests, or what its kustomize or helm source renders, with
+the namespace, labels and config hashes Slipway stamps, each after a "# Source: FILE:LINE" line.
+kustomize and helm run as the server runs them (SLIPWAY_KUSTOMIZE and SLIPWAY_HELM, else PATH).
+
+Options:
+  --show-secrets       print Secret values (replaced by their size otherwise)
+  -h, --help           this help
+
+Exit codes: 0 printed; 2 the source did not render or holds invalid manifests (on stderr),
+or bad arguments.
+`;
+
+const usage = `Usage: slipway plan|render|canary ... (slipway COMMAND --help for one command's)
        slipway --version
 
-${planUsage}\n${canaryUsage}`;
+${planUsage}\n${renderUsage}\n${canaryUsage}`;
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === "canary") return canary(argv.slice(1));
+  if (argv[0] === "render") return render(argv.slice(1));
   if (argv[0] === "--version" || argv[0] === "-v") {
     const { slipwayVersion } = await import("./cli/version.js");
     process.stdout.write(`slipway ${slipwayVersion()} (node ${process.version})\n`);
@@ -81,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
-  if (command !== "plan") throw new UsageError(`unknown command "${command}"; the commands are plan and canary`);
+  if (command !== "plan") throw new UsageError(`unknown command "${command}"; the commands are plan, render and canary`);
   const output = values.output;
   if (output !== "text" && output !== "markdown" && output !== "json") throw new UsageError(`--output must be text, markdown or json`);
   const [{ runPlanCommand }, { readServerSettings }, { readCommandLineHashKey }, { defaultDiscoveryCacheDir }] = await Promise.all([
@@ -104,6 +120,24 @@ async function main(argv: string[]): Promise<number> {
     discoveryCacheDir: defaultDiscoveryCacheDir(process.env),
   });
   process.stdout.write(result.output);
+  return result.exitCode;
+}
+
+async function render(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { "show-secrets": { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+  });
+  if (values.help) {
+    process.stdout.write(renderUsage);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`render takes one environment, not ${positionals.length}`);
+  const [{ runRenderCommand }, { readCommandLineHashKey }] = await Promise.all([import("./cli/render-command.js"), import("./config/server-security.js")]);
+  const result = await runRenderCommand({ environment: positionals[0], showSecrets: values["show-secrets"], configHashKey: readCommandLineHashKey(process.env), cwd: process.cwd() });
+  process.stdout.write(result.output);
+  process.stderr.write(result.errors);
   return result.exitCode;
 }
 

@@ -1,17 +1,19 @@
 // `slipway plan`: the pull-request plan for local manifests. Exit codes follow `kubectl diff`:
 // 0 nothing would change, 1 something would change, 2 the plan failed or found errors.
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { environmentMatcher } from "../config/source.js";
+import { join, relative, resolve } from "node:path";
+import { environmentMatcher, renderedSourceOf } from "../config/source.js";
+import type { Finding } from "../manifests/types.js";
+import { environmentFiles, renderSettingsFromEnvironment, sourceReadsAny } from "../planning/environment-files.js";
 import { configPath, parseRepoConfig } from "../config/load.js";
-import { defineEnvironment, type EnvironmentConfig } from "../config/schema.js";
+import { defineEnvironment, type EnvironmentConfig, type RepoConfig } from "../config/schema.js";
 import { concludePlan, planHasChanges } from "../plan/summary.js";
 import type { EnvironmentPlan } from "../plan/types.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
-import { planEnvironment, type PlanTarget } from "../planning/plan-environment.js";
+import { planEnvironment, unrenderedPlan, type PlanTarget } from "../planning/plan-environment.js";
 import { renderPlanComment } from "../render/comment.js";
 import { renderPlanText } from "../render/text.js";
-import { gitRoot, readGitManifests, readLocalManifests, UsageError } from "./local-files.js";
+import { gitRoot, readGitFiles, readGitManifests, readLocalManifests, readWorkingTree, UsageError } from "./local-files.js";
 import { smallInputParser } from "./small-input-parser.js";
 
 export interface PlanCommandOptions {
@@ -41,22 +43,68 @@ export async function runPlanCommand(options: PlanCommandOptions): Promise<Comma
   kube?.catch(() => undefined);
   const root = (await gitRoot(options.cwd)) ?? options.cwd;
   const paths = options.paths.length > 0 ? options.paths.map((path) => resolve(options.cwd, path)) : [options.cwd];
+  const config = options.namespace ? undefined : readConfig(root);
+  const renderedEnvironments = await selectRendered({ root, paths, config, options });
   const head = await readLocalManifests(paths, root);
-  if (head.length === 0) throw new UsageError(`no manifests (*.yaml, *.yml, *.json) under ${options.paths.join(", ") || "."}`);
+  if (head.length === 0 && renderedEnvironments.length === 0) throw new UsageError(`no manifests (*.yaml, *.yml, *.json) under ${options.paths.join(", ") || "."}`);
   const base = options.base ? await readGitManifests({ ref: options.base, paths, root }) : [];
-  const environments = selectEnvironments({ root, head, base, options });
+  const environments = [...selectEnvironments({ head, base, config, options }), ...renderedEnvironments];
   const plans: EnvironmentPlan[] = [];
   const parser = smallInputParser();
-  for (const { environment, headFiles, baseFiles } of environments) {
+  for (const selected of environments) {
+    const { environment } = selected;
     const target = kube ? await clusterTarget(await kube, environment, options) : ({ mode: "offline" } as const);
     try {
-      plans.push(await planEnvironment({ environment, head: headFiles, base: baseFiles, target, fieldManager: options.fieldManager, configHashKey: options.configHashKey, parser }));
+      const files = "render" in selected ? await renderedFiles({ root, environment, options }) : { kind: "files" as const, head: selected.headFiles, base: selected.baseFiles };
+      plans.push(
+        files.kind === "unrendered"
+          ? unrenderedPlan({ environment, target, findings: files.findings })
+          : await planEnvironment({ environment, ...files, target, fieldManager: options.fieldManager, configHashKey: options.configHashKey, parser }),
+      );
     } finally {
       if (target.mode === "cluster") target.store.client.close();
     }
   }
   return { exitCode: exitCodeOf(plans), output: render(plans, options) };
 }
+
+/**
+ * The environments of .github/slipway.yml with a kustomize or helm source that the given paths
+ * concern: all of them without paths; else those whose source reads a file under one of them.
+ */
+async function selectRendered(params: { root: string; paths: string[]; config: RepoConfig | undefined; options: PlanCommandOptions }) {
+  const rendered = (params.config?.environments ?? []).filter((environment) => renderedSourceOf(environment));
+  if (rendered.length === 0) return [];
+  const given = params.paths.map((path) => relative(params.root, path) || ".");
+  const selected: Array<{ environment: EnvironmentConfig; render: true }> = [];
+  for (const environment of rendered) {
+    const files = await readWorkingTree(params.root, environmentMatcher(environment));
+    const under = files.map((file) => file.path).filter((path) => given.some((dir) => dir === "." || path === dir || path.startsWith(`${dir}/`)));
+    if (params.options.paths.length === 0 || (await sourceReadsAny({ environment, files, paths: under }))) selected.push({ environment, render: true });
+  }
+  return selected;
+}
+
+/** A rendered source's files to plan: all of them in the working tree, or with --base those whose objects changed since. */
+async function renderedFiles(params: { root: string; environment: EnvironmentConfig; options: PlanCommandOptions }): Promise<{ kind: "files"; head: ManifestFile[]; base: ManifestFile[]; headAll?: ManifestFile[] } | { kind: "unrendered"; findings: Finding[] }> {
+  const { root, environment, options } = params;
+  const wanted = environmentMatcher(environment);
+  const render = renderSettingsFromEnvironment();
+  const atHead = await environmentFiles({ environment, files: await readWorkingTree(root, wanted), render });
+  if (!atHead.ok) return { kind: "unrendered", findings: atHead.findings };
+  if (!options.base) return { kind: "files", head: atHead.files, base: [] };
+  const atBase = await environmentFiles({ environment, files: await readGitFiles({ ref: options.base, root, wanted }), render });
+  const baseAll = atBase.ok ? atBase.files : [];
+  const baseText = new Map(baseAll.map((file) => [file.path, String(file.content)]));
+  const headText = new Map(atHead.files.map((file) => [file.path, String(file.content)]));
+  return {
+    kind: "files",
+    headAll: atHead.files,
+    head: atHead.files.filter((file) => baseText.get(file.path) !== String(file.content)),
+    base: baseAll.filter((file) => headText.get(file.path) !== String(file.content)),
+  };
+}
+
 
 export function exitCodeOf(plans: EnvironmentPlan[]): number {
   if (plans.some((plan) => concludePlan(plan) === "failure")) return 2;
@@ -99,21 +147,21 @@ async function clusterTarget(kube: Kube, environment: EnvironmentConfig, options
  * With a .github/slipway.yml at the repository root and no --namespace, each of its environments
  * plans the files its globs match; otherwise one local environment plans them all.
  */
-function selectEnvironments(params: { root: string; head: ManifestFile[]; base: ManifestFile[]; options: PlanCommandOptions }) {
-  const { root, head, base, options } = params;
-  const config = readConfig(root);
-  if (!config || options.namespace) {
+function selectEnvironments(params: { head: ManifestFile[]; base: ManifestFile[]; config: RepoConfig | undefined; options: PlanCommandOptions }) {
+  const { head, base, config, options } = params;
+  if (!config) {
+    if (head.length === 0) return [];
     const environment = defineEnvironment({ name: "local", paths: ["**"], namespace: options.namespace ?? "default", clusterScoped: true });
     return [{ environment, headFiles: head, baseFiles: base }];
   }
-  const selected = config.environments.map((environment) => {
+  const selected = config.environments.filter((environment) => !renderedSourceOf(environment)).map((environment) => {
     const matches = environmentMatcher(environment);
     return { environment, headFiles: head.filter((file) => matches(file.path)), baseFiles: base.filter((file) => matches(file.path)) };
   });
   return selected.filter((entry) => entry.headFiles.length > 0 || entry.baseFiles.length > 0);
 }
 
-function readConfig(root: string) {
+export function readConfig(root: string): RepoConfig | undefined {
   const path = join(root, configPath);
   if (!existsSync(path)) return undefined;
   const result = parseRepoConfig(readFileSync(path, "utf8"));
