@@ -161,6 +161,18 @@ describe("the JSON schema", () => {
     expect(committed).toBe(renderJsonSchema());
   });
 
+  it("asks editors for exactly one source per environment, as the loader does", async () => {
+    // The 2020-12 dialect zod writes; its $schema is not needed to validate.
+    const { Ajv2020 } = await import("ajv/dist/2020.js");
+    const validate = new Ajv2020({ strict: false }).compile(JSON.parse(renderJsonSchema()) as object);
+    const config = (environment: Record<string, unknown>) => ({ environments: [{ name: "prod", ...environment }] });
+    expect(validate(config({ paths: ["a/**"] }))).toBe(true);
+    expect(validate(config({ kustomize: "overlays/prod" }))).toBe(true);
+    expect(validate(config({ helm: { chart: "charts/web" } }))).toBe(true);
+    expect(validate(config({}))).toBe(false);
+    expect(validate(config({ paths: ["a/**"], kustomize: "overlays/prod" }))).toBe(false);
+  });
+
   it("of the server's policy is up to date too", () => {
     const committed = readFileSync(new URL("../../schema/slipway-policy.schema.json", import.meta.url), "utf8");
     expect(committed).toBe(renderPolicyJsonSchema());
