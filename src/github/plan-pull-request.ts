@@ -1,7 +1,8 @@
 // The plan of one pull request, as a pipeline:
 //   1. read .github/slipway.yml from the default branch, narrowed to the server's policy;
 //   2. list the files the pull request changes, and pick the environments they touch;
-//   3. per environment: start its check run, read the files, plan, complete the check run;
+//   3. read the head's files (one tarball, started at once) and, per environment: start its check
+//      run, read the base files, plan, complete the check run;
 //   4. write the sticky comment, unless a newer head commit has been seen meanwhile.
 import picomatch from "picomatch";
 import type { GrantedEnvironment } from "../config/narrow.js";
@@ -84,6 +85,9 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
   let headFiles: Promise<ManifestFile[]> | undefined;
   const readHead = () =>
     (headFiles ??= readFilesAt(octokit, { ...pr, sha: pr.headSha, wanted: (path) => wanted.some((matches) => matches(path)), limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) }));
+  // Downloaded while the first check run is created, not after; a failure is reported where it is
+  // awaited, on the check runs.
+  if (touched.length > 0) readHead().catch(() => undefined);
   const configChange = editsConfig
     ? renderConfigChange(planConfigChange({ repo: pr, headConfig: (await readHead()).find((file) => file.path === configPath), current: access.config, policy: deps.policy }))
     : undefined;

@@ -347,6 +347,33 @@ describe("apply ordering", () => {
     expect(order.indexOf(`PATCH ${base}/check-runs/78`)).toBeGreaterThan(order.indexOf(`POST ${base}/check-runs`));
   });
 
+  it("reads a pull request's head while its plan's check run is created, not after", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, config);
+    github.get(`${base}/pulls/1/files`).query({ per_page: 100 }).reply(200, [{ sha: "a".repeat(40), filename: "deploy/cm.yaml", status: "added", additions: 4, deletions: 0, changes: 4 }]);
+    let tarballRequested = false;
+    let tarballBeforeCheckRun: boolean | undefined;
+    github.get(`${base}/tarball/${pr.headSha}`).reply(() => {
+      tarballRequested = true;
+      return [200, gitTarball(pr.head), { "content-type": "application/x-gzip" }];
+    });
+    github.post(`${base}/check-runs`).reply(async () => {
+      for (const started = Date.now(); !tarballRequested && Date.now() - started < 2000; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      tarballBeforeCheckRun = tarballRequested;
+      return [201, { id: 79, html_url: "https://github.com/x/y/runs/79" }];
+    });
+    github.patch(`${base}/check-runs/79`).reply(200, { id: 79 });
+    interceptStickyComment(github, pr);
+    const { probot, queue } = await slipway();
+    await probot.receive(exampleEvent("pull_request", "opened", { number: 1, pull_request: forkPullRequest }));
+    await queue.onIdle();
+
+    github.done();
+    expect(tarballBeforeCheckRun).toBe(true);
+    expect(bodiesOf(github, "PATCH", /check-runs\/79$/)).toEqual([expect.objectContaining({ status: "completed", conclusion: "success" })]);
+  });
+
   it("creates no deployment when GitHub refuses the check run, and stops reading the commit", async () => {
     const github = mockGitHub();
     interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
