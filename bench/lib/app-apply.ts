@@ -2,7 +2,8 @@
 // the delivery to the moment GitHub (the fake) is told the `slipway/apply (<env>)` check run is
 // completed. The commit (its .github/slipway.yml, the manifests, its tarball) is put in the fake
 // before the clock starts; the run ends when the app has finished the job (its comment on the
-// merged pull request), so the next run does not overlap it.
+// merged pull request), so the next run does not overlap it, and the next starts after a quiet
+// spell (app-process.ts), as a push after a while does.
 import { randomBytes } from "node:crypto";
 import { stringify } from "yaml";
 import type { ApplyAction } from "../../src/apply/types.js";
@@ -42,9 +43,11 @@ export async function runAppApply(params: { app: AppProcess; github: FakeGitHub;
     return request.method === "PATCH" && (request.body as { status?: string } | undefined)?.status === "completed" && run?.head_sha === sha && run.name === name;
   });
   const finished = github.waitFor((request) => request.method === "POST" && request.path === `/repos/${benchRepo.owner}/${benchRepo.repo}/issues/${mergedPull}/comments`);
+  await app.waitQuiet();
   const { sentMs } = await app.deliver("push", pushPayload(sha));
   const done = await completed;
   await finished;
+  app.markQuiet();
   const run = checkRunOf(github, done) ?? {};
   return { seconds: (done.arrivedMs - sentMs) / 1000, report: reportOf(run), timeline: describeTimeline(github.requests, sentMs, done.arrivedMs) };
 }

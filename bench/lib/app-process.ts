@@ -25,6 +25,13 @@ export interface AppProcess {
   logPath: string;
   /** The process's peak resident memory so far (VmHWM), in MiB. */
   peakRssMiB(): Promise<number>;
+  /**
+   * Waits until the app has had `quietMs` without a job since the last `markQuiet()`: a push after
+   * a quiet spell, as most are, whose GitHub writes are not paced behind the previous one's.
+   */
+  waitQuiet(): Promise<void>;
+  /** The app's job ended now. */
+  markQuiet(): void;
   stop(): Promise<void>;
 }
 
@@ -36,6 +43,8 @@ export async function startApp(params: {
   /** Another build's server.js (default: this checkout's lib/server.js). */
   server?: string;
   label?: string;
+  /** See `waitQuiet` (default 5 s: the time GitHub's pacing of five writes takes to refill, write-pacing.ts). */
+  quietMs?: number;
 }): Promise<AppProcess> {
   const label = params.label ?? "app";
   const kubeConfig = new KubeConfig();
@@ -68,6 +77,8 @@ export async function startApp(params: {
   child.stderr.pipe(log);
   const base = `http://127.0.0.1:${port}`;
   await waitHealthy({ base, child, logPath });
+  const quietMs = params.quietMs ?? 5000;
+  let quietSince = performance.now() - quietMs;
 
   return {
     logPath,
@@ -95,6 +106,8 @@ export async function startApp(params: {
       const status = await readFile(`/proc/${child.pid}/status`, "utf8");
       return Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN) / 1024;
     },
+    waitQuiet: () => new Promise((resolve) => setTimeout(resolve, Math.max(0, quietSince + quietMs - performance.now()))),
+    markQuiet: () => void (quietSince = performance.now()),
     stop: () => stopChild(child),
   };
 }

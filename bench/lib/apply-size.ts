@@ -138,7 +138,7 @@ function check(params: { applied: AppApplyRun; side: ToolNamespace; what: string
 }
 
 /** Every request the app sent was one the fake plays, and one GitHub's OpenAPI description allows. */
-function checkGitHubTraffic(github: FakeGitHub): void {
+export function checkGitHubTraffic(github: FakeGitHub): void {
   const problems = [...github.unexpected.map((request) => `not played by the fake GitHub: ${request}`)];
   for (const request of github.requests) {
     if (request.path.startsWith("/_codeload/")) continue;

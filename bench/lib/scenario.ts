@@ -25,7 +25,7 @@ async function writeManifests(params: { dir: string; files: Array<{ path: string
  * The "before" state: a fresh namespace holding the objects as an earlier merge would have
  * left them, applied by Slipway's field manager with its label.
  */
-async function seedNamespace(params: { store: ObjectStore; namespace: string; objects: KubeObject[] }): Promise<void> {
+export async function seedNamespace(params: { store: ObjectStore; namespace: string; objects: KubeObject[] }): Promise<void> {
   const { store } = params;
   await store.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: params.namespace } }, { fieldManager: "bench-setup" });
   // The objects come stamped from generateApps (apps.ts), as Slipway would have sent them.
