@@ -6,6 +6,8 @@ import { createProbot, ProbotOctokit } from "probot";
 import { SettingsError } from "./config/server-security.js";
 import { readWebhookSettings, WebhookSettingsError, type WebhookSettings } from "./config/webhook-settings.js";
 import { startWebhookServer } from "./http/start-webhook-server.js";
+import { withWritePacing } from "./github/octokit.js";
+import { createWritePacing } from "./github/write-pacing.js";
 import { createRuntime, createSlipway, readSlipwaySettings, type SlipwaySettings } from "./index.js";
 import { metricsRoute } from "./observability/metrics-route.js";
 import { countGitHubRequests } from "./observability/octokit-plugin.js";
@@ -32,7 +34,7 @@ const probot = createProbot({
     privateKey: settings.privateKey,
     secret: settings.secret,
     webhookPath: settings.webhookPath,
-    Octokit: ProbotOctokit.plugin(countGitHubRequests(runtime.metrics.observer)),
+    Octokit: ProbotOctokit.plugin(countGitHubRequests(runtime.metrics.observer)).defaults(withWritePacing(createWritePacing())),
   },
 });
 const contexts = [...new Set(slipwaySettings.security.policy.rules.flatMap((rule) => rule.contexts))];

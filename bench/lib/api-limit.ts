@@ -3,6 +3,9 @@
 // fast as the server takes them, 32 in flight over keep-alive connections, with bodies
 // serialised beforehand and answers read but never parsed. No tool can plan faster against
 // this server; Slipway's time over it is Slipway's own.
+// For an apply, two phases, one after the other as Slipway's preflight must end before its first
+// write: a server-side dry-run apply of every object, then a real apply of each object that
+// changes.
 import { Agent, request, type RequestOptions } from "node:https";
 import { KubeConfig } from "../../src/kube/kubeconfig.js";
 import { fieldManager } from "./tools.js";
@@ -28,6 +31,19 @@ export function limitRequests(params: { namespace: string; objects: Array<{ kind
   ];
 }
 
+/** An apply's phases: the preflight's dry-run of every object, then the writes of those that change. */
+export function applyLimitPhases(params: { namespace: string; objects: Array<{ kind: string; name: string; body: unknown; changes: boolean }> }): LimitRequest[][] {
+  const ns = encodeURIComponent(params.namespace);
+  const patch = (object: { kind: string; name: string; body: unknown }, query: string): LimitRequest => ({
+    method: "PATCH",
+    path: `${collectionOf(object.kind, ns)}/${encodeURIComponent(object.name)}?${query}`,
+    body: JSON.stringify(object.body),
+  });
+  const query = `fieldManager=${fieldManager}&fieldValidation=Strict`;
+  const writes = params.objects.filter((object) => object.changes);
+  return [params.objects.map((object) => patch(object, `${query}&dryRun=All`)), writes.map((object) => patch(object, query))];
+}
+
 // The benchmark's three kinds (apps.ts); a new kind must be added here.
 function collectionOf(kind: string, ns: string): string {
   switch (kind) {
@@ -47,21 +63,27 @@ export interface LimitRun {
   requests: number;
 }
 
-/** One timed pass over `requests` with a fresh agent (so its TLS handshakes are in the time, as they are for a new process). */
-export async function runApiLimit(params: { kubeconfigPath: string; requests: LimitRequest[]; concurrency?: number }): Promise<LimitRun> {
+/**
+ * One timed pass over `requests` with a fresh agent (so its TLS handshakes are in the time, as they
+ * are for a new process); with `phases`, each phase in turn, the next starting when the last ends.
+ */
+export async function runApiLimit(params: { kubeconfigPath: string; requests?: LimitRequest[]; phases?: LimitRequest[][]; concurrency?: number }): Promise<LimitRun> {
   const { server, tls } = await connectionOf(params.kubeconfigPath);
   const concurrency = params.concurrency ?? 32;
+  const phases = params.phases ?? [params.requests ?? []];
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency, ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized });
   try {
     const started = performance.now();
-    let next = 0;
-    const worker = async () => {
-      for (let index = next++; index < params.requests.length; index = next++) {
-        await send(server, params.requests[index] as LimitRequest, { ...tls, agent });
-      }
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    return { seconds: (performance.now() - started) / 1000, requests: params.requests.length };
+    for (const requests of phases) {
+      let next = 0;
+      const worker = async () => {
+        for (let index = next++; index < requests.length; index = next++) {
+          await send(server, requests[index] as LimitRequest, { ...tls, agent });
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    }
+    return { seconds: (performance.now() - started) / 1000, requests: phases.reduce((total, requests) => total + requests.length, 0) };
   } finally {
     agent.destroy();
   }

@@ -1,7 +1,7 @@
 // What must hold for a benchmark's times to mean anything: both tools did the same work, and it
 // was the work the benchmark set up.
 import { environmentLabel } from "../../src/desired/stamp.js";
-import type { ApplyAction, ApplyReport } from "../../src/apply/types.js";
+import type { ApplyAction, ApplyReport, ObjectResult } from "../../src/apply/types.js";
 import type { ObjectStore } from "../../src/kube/objects.js";
 import { displayName, refOf, type ObjectRef } from "../../src/manifests/object.js";
 import { benchEnvironment } from "./apps.js";
@@ -51,8 +51,14 @@ function listed(what: string, names: string[]): string | undefined {
 
 // Apply: a failed apply or a missing object throws CheckFailed at once; a report whose actions
 // differ from what the benchmark changed comes back as lines, so the run goes on and the table
-// shows it (as bench:plan does).
-export function checkApplied(report: ApplyReport, what: string): void {
+// shows it (as bench:plan does). The report is what the app's completed check run says.
+export interface AppliedReport {
+  outcome: ApplyReport["outcome"];
+  message?: string;
+  objects: Array<Pick<ObjectResult, "name" | "action" | "message">>;
+}
+
+export function checkApplied(report: AppliedReport, what: string): void {
   const failed = report.objects.filter((object) => object.action === "failed");
   if (report.outcome === "applied" && failed.length === 0) return;
   const details = failed.slice(0, 5).map((object) => `\n  ${object.name}: ${object.message ?? ""}`);
@@ -60,7 +66,7 @@ export function checkApplied(report: ApplyReport, what: string): void {
 }
 
 /** Lines saying which objects the report gives another action than `expected`; empty when none. */
-export function unexpectedActions(report: ApplyReport, expected: (name: string) => ApplyAction, objects: number): string[] {
+export function unexpectedActions(report: AppliedReport, expected: (name: string) => ApplyAction, objects: number): string[] {
   const wrong = new Map<string, string[]>();
   for (const object of report.objects) {
     const want = expected(object.name);
@@ -75,7 +81,7 @@ export function unexpectedActions(report: ApplyReport, expected: (name: string) 
 }
 
 /** `500 created`, `66 configured, 434 unchanged`. */
-export function countActions(report: ApplyReport): string {
+export function countActions(report: AppliedReport): string {
   const counts = new Map<ApplyAction, number>();
   for (const object of report.objects) counts.set(object.action, (counts.get(object.action) ?? 0) + 1);
   return [...counts].map(([action, count]) => `${count} ${action}`).join(", ");

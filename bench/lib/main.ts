@@ -26,7 +26,7 @@ export interface BenchmarkParams<R> {
   /** Objects per scenario when --sizes is not given. */
   defaultSizes: number[];
   /** Measures one size; each size gets fresh namespaces. */
-  runSize: (params: { size: number; runs: number; cluster: BenchCluster; workDir: string; log: Log; beforeCli?: string }) => Promise<R>;
+  runSize: (params: { size: number; runs: number; cluster: BenchCluster; workDir: string; log: Log; beforeCli?: string; beforeApp?: string }) => Promise<R>;
   /** Work before the cluster starts, untimed: bench:plan builds the command line it runs. */
   prepare?: (log: Log) => Promise<void>;
   renderTable: (params: { results: R[]; setup: BenchSetup }) => string;
@@ -57,7 +57,7 @@ async function main<R>(params: BenchmarkParams<R>, log: Log): Promise<number> {
 
     const target = { kubeconfigPath: cluster.kubeconfigPath, kubectl: assets.kubectl };
     const results: R[] = [];
-    for (const size of options.sizes) results.push(await params.runSize({ size, runs: options.runs, cluster: target, workDir, log, beforeCli: options.beforeCli }));
+    for (const size of options.sizes) results.push(await params.runSize({ size, runs: options.runs, cluster: target, workDir, log, beforeCli: options.beforeCli, beforeApp: options.beforeApp }));
     const setup = await describeSetup({ kubectl: assets.kubectl, runs: options.runs, controllers: options.controllers });
     return { results, table: params.renderTable({ results, setup }) };
   });
@@ -82,6 +82,8 @@ interface BenchOptions {
   controllers: boolean;
   /** bench:plan: another build's cli.js, timed beside this one in the same runs (before/after a change). */
   beforeCli?: string;
+  /** bench:apply: another build's server.js, run as a second app and timed beside this one in the same runs. */
+  beforeApp?: string;
 }
 
 interface BenchDefaults {
@@ -93,7 +95,7 @@ interface BenchDefaults {
 const defaultBenchOptions: BenchOptions = { sizes: [100, 500, 1000], runs: 3, controllers: false };
 
 const usageOf = (defaults: BenchDefaults) =>
-  `usage: npm run ${defaults.script} -- [--sizes ${defaults.options.sizes.join(",")}] [--runs ${defaults.options.runs}] [--controllers] [--before-cli path/to/cli.js]`;
+  `usage: npm run ${defaults.script} -- [--sizes ${defaults.options.sizes.join(",")}] [--runs ${defaults.options.runs}] [--controllers] [--before-cli path/to/cli.js] [--before-app path/to/server.js]`;
 
 function parseBenchOptions(argv: string[], defaults: BenchDefaults): BenchOptions {
   const { values } = parseArgs({
@@ -103,6 +105,7 @@ function parseBenchOptions(argv: string[], defaults: BenchDefaults): BenchOption
       runs: { type: "string" },
       controllers: { type: "boolean", default: false },
       "before-cli": { type: "string" },
+      "before-app": { type: "string" },
     },
     strict: true,
   });
@@ -111,7 +114,7 @@ function parseBenchOptions(argv: string[], defaults: BenchDefaults): BenchOption
   // Ascending: each size's warm-up is then the first run that needs its memory (see plan-size.ts).
   const sizes = [...new Set(given)].sort((a, b) => a - b);
   const runs = values.runs === undefined ? defaults.options.runs : positiveInteger(values.runs, "--runs", help);
-  return { sizes, runs, controllers: values.controllers, beforeCli: values["before-cli"] };
+  return { sizes, runs, controllers: values.controllers, beforeCli: values["before-cli"], beforeApp: values["before-app"] };
 }
 
 function positiveInteger(text: string, flag: string, help: string): number {

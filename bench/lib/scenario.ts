@@ -8,8 +8,8 @@ import { stringify } from "yaml";
 import type { ObjectStore } from "../../src/kube/objects.js";
 import { displayName, refOf, type KubeObject, type ObjectRef } from "../../src/manifests/object.js";
 import { mapConcurrent } from "../../src/util/map-concurrent.js";
-import { limitRequests, type LimitRequest } from "./api-limit.js";
-import { benchEnvironment, generateApps } from "./apps.js";
+import { applyLimitPhases, limitRequests, type LimitRequest } from "./api-limit.js";
+import { benchEnvironment, generateApps, type AppFile } from "./apps.js";
 import { connect, fieldManager, kubectlName } from "./tools.js";
 
 /** Both tools read the same files from disk. */
@@ -25,7 +25,7 @@ async function writeManifests(params: { dir: string; files: Array<{ path: string
  * The "before" state: a fresh namespace holding the objects as an earlier merge would have
  * left them, applied by Slipway's field manager with its label.
  */
-async function seedNamespace(params: { store: ObjectStore; namespace: string; objects: KubeObject[] }): Promise<void> {
+export async function seedNamespace(params: { store: ObjectStore; namespace: string; objects: KubeObject[] }): Promise<void> {
   const { store } = params;
   await store.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: params.namespace } }, { fieldManager: "bench-setup" });
   // The objects come stamped from generateApps (apps.ts), as Slipway would have sent them.
@@ -80,7 +80,8 @@ async function writeRepoConfig(params: { root: string; namespace: string }): Pro
 
 // bench:apply, one run: a fresh, empty namespace per tool, so that the first apply is a first
 // apply for both, and in each its own copy of the same apps (the generated objects name their
-// namespace), at both revisions on disk.
+// namespace), at both revisions on disk; and one more for the API server's limit, which makes the
+// same changes with the fewest requests.
 
 /** The `after` revision edits every 10th object: 10% of them, of every kind. */
 export const changeEvery = 10;
@@ -96,18 +97,25 @@ export interface ToolNamespace {
   objects: ObjectRef[];
 }
 
+/** The three applies of a run, in order: what each must change is what the one before left. */
+export type ApplyStep = "first" | "unchanged" | "changed";
+
 export interface ApplyRunSetup {
   slipway: ToolNamespace;
   kubectl: ToolNamespace;
+  /** With --before-app: the other build's namespace. */
+  before?: ToolNamespace;
+  /** The limit's requests per step, in a namespace of its own (api-limit.ts). */
+  limit: Record<ApplyStep, LimitRequest[][]>;
   /** Display names, in Slipway's namespace, of the objects whose manifest `after` edits. */
   edited: Set<string>;
   /** Deployments that `after` changes only through the config hash: their ConfigMap was edited. */
   rehashed: Set<string>;
 }
 
-export async function prepareApplyRun(params: { size: number; label: string; kubeconfigPath: string; workDir: string }): Promise<ApplyRunSetup> {
+export async function prepareApplyRun(params: { size: number; label: string; kubeconfigPath: string; workDir: string; withBefore: boolean }): Promise<ApplyRunSetup> {
   const id = randomBytes(3).toString("hex");
-  const prepare = async (tool: "slipway" | "kubectl") => {
+  const prepare = async (tool: "slipway" | "before" | "kubectl" | "limit") => {
     const namespace = `apply-${params.size}-${params.label}-${id}-${tool}`;
     const apps = generateApps({ count: params.size, namespace, changeEvery });
     const dir = join(params.workDir, namespace);
@@ -124,11 +132,13 @@ export async function prepareApplyRun(params: { size: number; label: string; kub
   };
   const slipway = await prepare("slipway");
   const kubectl = await prepare("kubectl");
+  const limit = await prepare("limit");
+  const before = params.withBefore ? await prepare("before") : undefined;
 
   // Created here, untimed: kubectl cannot create the namespace of the objects it applies.
   const { client, store } = await connect(params.kubeconfigPath);
   try {
-    for (const { namespace } of [slipway.side, kubectl.side]) await seedNamespace({ store, namespace, objects: [] });
+    for (const { namespace } of [slipway.side, kubectl.side, limit.side, ...(before ? [before.side] : [])]) await seedNamespace({ store, namespace, objects: [] });
   } finally {
     client.close();
   }
@@ -142,5 +152,15 @@ export async function prepareApplyRun(params: { size: number; label: string; kub
       else if (!isDeepStrictEqual(after, app.before[index])) rehashed.add(name);
     });
   }
-  return { slipway: slipway.side, kubectl: kubectl.side, edited, rehashed };
+  return { slipway: slipway.side, ...(before ? { before: before.side } : {}), kubectl: kubectl.side, limit: limitSteps(limit.side.namespace, limit.apps), edited, rehashed };
+}
+
+function limitSteps(namespace: string, apps: AppFile[]): Record<ApplyStep, LimitRequest[][]> {
+  const objectsOf = (revision: "before" | "after", changes: (after: KubeObject, before: KubeObject | undefined) => boolean) =>
+    apps.flatMap((app) => app[revision].map((object, index) => ({ kind: object.kind, name: object.metadata.name ?? "", body: object, changes: changes(object, app.before[index]) })));
+  return {
+    first: applyLimitPhases({ namespace, objects: objectsOf("before", () => true) }),
+    unchanged: applyLimitPhases({ namespace, objects: objectsOf("before", () => false) }),
+    changed: applyLimitPhases({ namespace, objects: objectsOf("after", (after, before) => !isDeepStrictEqual(after, before)) }),
+  };
 }

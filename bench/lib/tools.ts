@@ -1,21 +1,16 @@
-// The tools under test, one timed run each: Slipway's apply engine in this process, and the
-// kubectl the test cluster was built with (diff, apply), on the same files and cluster. The plan
-// runs Slipway's built command line instead (cli-plan.ts).
+// The kubectl the test cluster was built with (diff, apply), one timed run each, and what the
+// benchmarks share around it. Slipway runs as users run it: the built command line (cli-plan.ts)
+// and the built app (app-process.ts).
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { KubeConfig } from "../../src/kube/kubeconfig.js";
-import { applyEnvironment } from "../../src/apply/apply-environment.js";
-import type { ApplyReport } from "../../src/apply/types.js";
-import { defineEnvironment } from "../../src/config/schema.js";
 import { KubeClient } from "../../src/kube/client.js";
 import { Discovery } from "../../src/kube/discovery.js";
 import { ObjectStore } from "../../src/kube/objects.js";
 import type { ManifestFile } from "../../src/manifests/manifest-file.js";
 import { groupOf, versionOf, type ObjectRef } from "../../src/manifests/object.js";
-import { benchEnvironment } from "./apps.js";
 import { CheckFailed } from "./compare.js";
-import { countRequests, measureRss, type RequestTally, type RssPeak } from "./measure.js";
 import { runTimed } from "./peak-memory.js";
 
 /** The manager both tools apply as, and that seeds the "before" objects. */
@@ -53,40 +48,6 @@ export async function readManifests(dir: string): Promise<ManifestFile[]> {
 export function kubectlName(ref: ObjectRef): string {
   const group = groupOf(ref.apiVersion);
   return `${group ? `${group}.` : ""}${versionOf(ref.apiVersion)}.${ref.kind}.${ref.namespace ?? ""}.${ref.name}`;
-}
-
-// One timed Slipway apply: a fresh client, discovery and store (so discovery is in the time,
-// as it is for kubectl), the manifests read from disk, and applyEnvironment against the cluster.
-export interface SlipwayApplyRun {
-  seconds: number;
-  rss: RssPeak;
-  report: ApplyReport;
-  requests: RequestTally;
-}
-
-export async function runSlipwayApply(params: { kubeconfigPath: string; namespace: string; dir: string; commit: string }): Promise<SlipwayApplyRun> {
-  // No controllers run, so no Deployment would ever become ready; kubectl apply does not wait either.
-  // The inventory and Lease go into the namespace itself, as generateApps stamped the ApplySet id.
-  const environment = defineEnvironment({
-    name: benchEnvironment,
-    paths: ["**/*.yaml"],
-    namespace: params.namespace,
-    inventoryNamespace: params.namespace,
-    readinessTimeoutSeconds: 0,
-  });
-  const { result, rss } = await measureRss(async () => {
-    const started = performance.now();
-    const { client, store } = await connect(params.kubeconfigPath);
-    const requests = countRequests(client, started);
-    try {
-      const files = await readManifests(params.dir);
-      const report = await applyEnvironment({ environment, files, commit: params.commit, store, context: client.contextName, fieldManager });
-      return { report, requests, seconds: (performance.now() - started) / 1000 };
-    } finally {
-      client.close();
-    }
-  });
-  return { ...result, rss };
 }
 
 // One timed `kubectl diff --server-side` of a directory. KUBECTL_EXTERNAL_DIFF picks the program

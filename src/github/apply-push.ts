@@ -1,10 +1,13 @@
 // Apply on merge, as a pipeline per environment, for a commit apply-branch.ts found to be the
 // head of the environment's branch:
-//   1. start the check run `slipway/apply (<env>)`;
-//   2. start a GitHub deployment, in progress;
-//   3. read every manifest of the environment at the pushed commit, in one tarball request;
-//   4. apply as the repository's identity (skipping a commit older than the last applied one);
-//   5. complete the check run and the deployment status, and comment on the merged pull request.
+//   1. read every manifest of the environment at the pushed commit, in one tarball request (and
+//      render it, for a kustomize or helm source), and reach the cluster, while
+//   2. the check run `slipway/apply (<env>)` is started, then a GitHub deployment, in progress;
+//   3. once all four are done, apply as the repository's identity (skipping a commit older than
+//      the last applied one);
+//   4. complete the check run and the deployment status, and comment on the merged pull request.
+// GitHub's bookkeeping (three writes) overlaps the reading instead of preceding it (issue 12); the
+// apply still waits for it, so a check run or deployment GitHub refuses leaves the cluster as it was.
 import { environmentFiles, renderSettingsFromEnvironment, type RenderSettings } from "../planning/environment-files.js";
 import type { Finding } from "../manifests/types.js";
 import { applyEnvironment } from "../apply/apply-environment.js";
@@ -64,17 +67,27 @@ export interface PushTarget extends RepoRef {
 export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promise<ApplyReport | "lease-held" | undefined> {
   const { octokit } = deps;
   const { environment, identity } = target.granted;
-  const checkRun = await startCheckRun(octokit, { ...target, name: applyCheckRunName(environment.name), headSha: target.sha });
+  // Stops the read when the apply fails before it needs the files (no check run, no deployment).
+  const reading = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, reading.signal]) : reading.signal;
+  const render = { ...(deps.render ?? renderSettingsFromEnvironment()), signal };
+  const files = awaitedLater(readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits, signal }).then((read) => environmentFiles({ environment, files: read, render })));
+  // Through a promise, so that even a synchronous throw waits for the check run to report it.
+  const access = awaitedLater(Promise.resolve().then(() => deps.clusters.access(environment.context, identity)));
+  const checkRun = await startCheckRun(octokit, { ...target, name: applyCheckRunName(environment.name), headSha: target.sha }).catch((error: unknown) => {
+    reading.abort();
+    throw error;
+  });
   let deployment: number | undefined;
   try {
-    // Inside the try: a deployment GitHub refuses must still leave the check run completed.
+    // First, even when the read failed meanwhile: a failure's status must come after the in-progress
+    // one, and a deployment GitHub refuses must still leave the check run completed.
     deployment = await startDeployment(octokit, target, checkRun);
-    const read = await readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits, ...(deps.signal ? { signal: deps.signal } : {}) });
-    const files = await environmentFiles({ environment, files: read, render: { ...(deps.render ?? renderSettingsFromEnvironment()), ...(deps.signal ? { signal: deps.signal } : {}) } });
-    const cluster = await deps.clusters.access(environment.context, identity);
-    const report = files.ok ? await applyEnvironment({
+    const cluster = await access;
+    const manifests = await files;
+    const report = manifests.ok ? await applyEnvironment({
       environment,
-      files: files.files,
+      files: manifests.files,
       commit: target.sha,
       owner: `${target.owner}/${target.repo}`,
       store: cluster.store,
@@ -85,7 +98,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       lease: { onEvent: (event) => reportLeaseEvent(deps, environment.name, event), ...(deps.leaseWaitMs !== undefined ? { waitMs: deps.leaseWaitMs } : {}) },
       ...(environment.canary.length > 0 ? { holdBack: canaryHoldBack({ store: cluster.store, environment }) } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
-    }) : unrenderedApply(environment, target.sha, files);
+    }) : unrenderedApply(environment, target.sha, manifests);
     deps.observer?.apply(report.outcome, report.durationMs);
     const rendered = renderApplyCheckRun(report);
     await completeCheckRun(octokit, { ...target, checkRun, report: rendered });
@@ -107,6 +120,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     }
     return report;
   } catch (error) {
+    reading.abort();
     if (error instanceof LeaseHeldError) {
       // Another copy of the app (or another job of this one) took the Lease since apply-branch.ts
       // found it free: a final state now, and the job comes back.
@@ -131,6 +145,12 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
 function unrenderedApply(environment: GrantedEnvironment["environment"], commit: string, files: { findings: Finding[]; durationMs: number }): ApplyReport {
   const tool = environment.kustomize !== undefined ? "kustomize" : "helm";
   return { environment: environment.name, commit, outcome: "refused", objects: [], findings: files.findings, message: `Nothing was applied: the ${tool} source did not render.`, durationMs: files.durationMs };
+}
+
+/** A promise awaited later, where its failure is handled: until then, a rejection is not an unhandled one. */
+function awaitedLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** Holders, failed renewals and losses of an environment's Lease: log lines, and the metrics. */

@@ -1,5 +1,6 @@
 // The part of Octokit Slipway uses: the REST methods and pagination of an installation client.
 import type { ProbotOctokit } from "probot";
+import type { WritePacing } from "./write-pacing.js";
 
 export type GitHubClient = InstanceType<typeof ProbotOctokit>;
 
@@ -31,4 +32,18 @@ export function acceptedPermissions(error: unknown): string | undefined {
 function headersOf(error: unknown): Record<string, unknown> {
   const response = typeof error === "object" && error !== null && "response" in error ? (error as { response?: { headers?: unknown } }).response : undefined;
   return typeof response?.headers === "object" && response.headers !== null ? (response.headers as Record<string, unknown>) : {};
+}
+
+/**
+ * Octokit defaults that put Slipway's write pacing (write-pacing.ts) in place of
+ * @octokit/plugin-throttling's `write` group, which the plugin takes from its `throttle` options.
+ * Left as they are when throttling is off, or shared between replicas through Redis
+ * (`connection`), where the plugin's own groups keep the pacing in Redis.
+ */
+export function withWritePacing(pacing: WritePacing): (options: Record<string, unknown>) => Record<string, unknown> {
+  return (options) => {
+    const throttle = (options.throttle ?? {}) as { enabled?: boolean; connection?: unknown };
+    if (throttle.enabled === false || throttle.connection !== undefined) return options;
+    return { ...options, throttle: { ...throttle, write: pacing } };
+  };
 }

@@ -2,8 +2,8 @@
 //   1. read .github/slipway.yml from the default branch, narrowed to the server's policy;
 //   2. list the files the pull request changes, and pick the environments they touch (for a
 //      kustomize or helm source: a file it reads at the base or the head);
-//   3. per environment: start its check run, read the files (render a source at both revisions),
-//      plan, complete the check run;
+//   3. read the head's files (one tarball, started at once) and, per environment: start its check
+//      run, read the base files (render a source at both revisions), plan, complete the check run;
 //   4. write the sticky comment, unless a newer head commit has been seen meanwhile.
 import type { GrantedEnvironment } from "../config/narrow.js";
 import type { ForksLevel, Policy } from "../config/policy.js";
@@ -99,6 +99,9 @@ export async function planPullRequest(deps: PlanPullRequestDeps, pr: PullRequest
 
   const plans: EnvironmentPlan[] = [];
   const checkRunUrls: Record<string, string> = {};
+  // Downloaded while the first check run is created, not after; a failure is reported where it is
+  // awaited, on the check runs.
+  if (touched.length > 0) readHead().catch(() => undefined);
   const configChange = editsConfig
     ? renderConfigChange(planConfigChange({ repo: pr, headConfig: (await readHead()).find((file) => file.path === configPath), current: access.config, policy: deps.policy }))
     : undefined;

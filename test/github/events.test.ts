@@ -12,6 +12,7 @@ import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payload
 import { createTestProbot } from "../support/github/probot.js";
 import {
   bodiesOf,
+  gitTarball,
   interceptBranchHead,
   interceptChangedFiles,
   interceptCheckRun,
@@ -281,6 +282,8 @@ describe("apply reporting", () => {
     interceptBranchHead(github, pr, "main", sha);
     github.post(`/repos/${owner}/${repo}/deployments`).reply(409, { message: "Conflict: Commit status checks failed for main." });
     github.patch(`/repos/${owner}/${repo}/check-runs/77`).reply(200, { id: 77 });
+    // Read while GitHub is told of the apply; stopped when the deployment fails, perhaps before it is answered.
+    github.get(`/repos/${owner}/${repo}/tarball/${sha}`).optionally().reply(200, gitTarball(pr.head), { "content-type": "application/x-gzip" });
     const { probot, queue } = await slipway();
     await probot.receive(
       exampleEvent("push", undefined, {
@@ -295,6 +298,95 @@ describe("apply reporting", () => {
     const [update] = bodiesOf(github, "PATCH", /check-runs\/77$/) as Array<{ status: string; conclusion: string; output: { summary: string } }>;
     expect(update).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(update?.output.summary).toMatch(/could not apply environment staging: .*Commit status checks failed/);
+  });
+});
+
+describe("apply ordering", () => {
+  const sha = "d".repeat(40);
+  const base = `/repos/${owner}/${repo}`;
+  const push = () =>
+    exampleEvent("push", undefined, {
+      ref: "refs/heads/main",
+      after: sha,
+      deleted: false,
+      repository: { name: repo, full_name: `${owner}/${repo}`, owner: { login: owner, name: owner }, default_branch: "main" },
+    });
+
+  it("reads the commit while the check run is created, not after, and reports a cluster it cannot reach after the deployment's in-progress status", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n`, { ref: sha });
+    interceptBranchHead(github, pr, "main", sha);
+    let tarballRequested = false;
+    let tarballBeforeCheckRun: boolean | undefined;
+    github.get(`${base}/tarball/${sha}`).reply(() => {
+      tarballRequested = true;
+      return [200, gitTarball(pr.head), { "content-type": "application/x-gzip" }];
+    });
+    // The check run is answered once the tarball was asked for, or after 2 s: the order is the test.
+    github.post(`${base}/check-runs`).reply(async () => {
+      for (const started = Date.now(); !tarballRequested && Date.now() - started < 2000; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      tarballBeforeCheckRun = tarballRequested;
+      return [201, { id: 78, html_url: "https://github.com/x/y/runs/78" }];
+    });
+    github.post(`${base}/deployments`).reply(201, { id: 903 });
+    github.post(`${base}/deployments/903/statuses`).times(2).reply(201, { id: 1 });
+    github.patch(`${base}/check-runs/78`).reply(200, { id: 78 });
+    const { probot, queue } = await slipway();
+    await probot.receive(push());
+    await queue.onIdle();
+
+    github.done();
+    expect(tarballBeforeCheckRun).toBe(true);
+    // noClusters refuses: the failure is reported after the bookkeeping it overlapped, in order.
+    expect(bodiesOf(github, "POST", /statuses$/).map((body) => (body as { state: string }).state)).toEqual(["in_progress", "failure"]);
+    const [update] = bodiesOf(github, "PATCH", /check-runs\/78$/) as Array<{ status: string; conclusion: string; output: { summary: string } }>;
+    expect(update).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(update?.output.summary).toMatch(/no cluster should be needed here/);
+    const order = github.requests.map((request) => `${request.method} ${request.path.split("?")[0] ?? ""}`);
+    expect(order.indexOf(`PATCH ${base}/check-runs/78`)).toBeGreaterThan(order.indexOf(`POST ${base}/check-runs`));
+  });
+
+  it("reads a pull request's head while its plan's check run is created, not after", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, config);
+    github.get(`${base}/pulls/1/files`).query({ per_page: 100 }).reply(200, [{ sha: "a".repeat(40), filename: "deploy/cm.yaml", status: "added", additions: 4, deletions: 0, changes: 4 }]);
+    let tarballRequested = false;
+    let tarballBeforeCheckRun: boolean | undefined;
+    github.get(`${base}/tarball/${pr.headSha}`).reply(() => {
+      tarballRequested = true;
+      return [200, gitTarball(pr.head), { "content-type": "application/x-gzip" }];
+    });
+    github.post(`${base}/check-runs`).reply(async () => {
+      for (const started = Date.now(); !tarballRequested && Date.now() - started < 2000; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      tarballBeforeCheckRun = tarballRequested;
+      return [201, { id: 79, html_url: "https://github.com/x/y/runs/79" }];
+    });
+    github.patch(`${base}/check-runs/79`).reply(200, { id: 79 });
+    interceptStickyComment(github, pr);
+    const { probot, queue } = await slipway();
+    await probot.receive(exampleEvent("pull_request", "opened", { number: 1, pull_request: forkPullRequest }));
+    await queue.onIdle();
+
+    github.done();
+    expect(tarballBeforeCheckRun).toBe(true);
+    expect(bodiesOf(github, "PATCH", /check-runs\/79$/)).toEqual([expect.objectContaining({ status: "completed", conclusion: "success" })]);
+  });
+
+  it("creates no deployment when GitHub refuses the check run, and stops reading the commit", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n`, { ref: sha });
+    interceptBranchHead(github, pr, "main", sha);
+    github.get(`${base}/tarball/${sha}`).optionally().reply(200, gitTarball(pr.head), { "content-type": "application/x-gzip" });
+    github.post(`${base}/check-runs`).reply(403, { message: "Resource not accessible by integration" });
+    const { probot, queue } = await slipway();
+    await probot.receive(push());
+    await queue.onIdle();
+
+    github.done();
+    expect(bodiesOf(github, "POST", /deployments$/)).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
 // A plain-HTTP proxy in front of the test cluster's API server, for what lies between Slipway and
 // a real API server: an older server's discovery (the aggregated media type taken out of the
 // Accept header, so the real server answers with its legacy lists), or a read that never gets an
-// answer. Everything else goes to the real API server and back untouched.
+// answer. Everything else goes to the real API server and back untouched. Each request's arrival
+// and answer are timed, for bench:app's account of where a plan's time goes.
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { request } from "node:https";
@@ -14,6 +15,9 @@ export interface ProxiedRequest {
   accept: string;
   /** The API server's answer, once it came. */
   status?: number;
+  /** performance.now() when the request arrived, and when the answer was sent back in full. */
+  arrivedMs: number;
+  answeredMs?: number;
 }
 
 export interface ApiProxy {
@@ -47,7 +51,8 @@ export async function startApiProxy(params: { kubeconfigPath: string; rules: Pro
   const sockets = new Set<Socket>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const described: ProxiedRequest = { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0] ?? "/", accept: String(req.headers.accept ?? "") };
+    const described: ProxiedRequest = { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0] ?? "/", accept: String(req.headers.accept ?? ""), arrivedMs: performance.now() };
+    res.once("finish", () => (described.answeredMs = performance.now()));
     seen.push(described);
     if (params.rules.stall?.(described)) return;
     const headers = params.rules.headers?.(described, { ...req.headers }) ?? { ...req.headers };
