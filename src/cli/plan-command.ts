@@ -3,8 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { environmentMatcher, renderedSourceOf } from "../config/source.js";
-import type { Finding } from "../manifests/types.js";
-import { environmentFiles, renderSettingsFromEnvironment, sourceReadsAny } from "../planning/environment-files.js";
+import { environmentFiles, renderedChange, renderSettingsFromEnvironment, sourceReadsAny, type RenderedChange } from "../planning/environment-files.js";
 import { configPath, parseRepoConfig } from "../config/load.js";
 import { defineEnvironment, type EnvironmentConfig, type RepoConfig } from "../config/schema.js";
 import { concludePlan, planHasChanges } from "../plan/summary.js";
@@ -86,23 +85,14 @@ async function selectRendered(params: { root: string; paths: string[]; config: R
 }
 
 /** A rendered source's files to plan: all of them in the working tree, or with --base those whose objects changed since. */
-async function renderedFiles(params: { root: string; environment: EnvironmentConfig; options: PlanCommandOptions }): Promise<{ kind: "files"; head: ManifestFile[]; base: ManifestFile[]; headAll?: ManifestFile[] } | { kind: "unrendered"; findings: Finding[] }> {
+async function renderedFiles(params: { root: string; environment: EnvironmentConfig; options: PlanCommandOptions }): Promise<RenderedChange | { kind: "files"; head: ManifestFile[]; base: ManifestFile[] }> {
   const { root, environment, options } = params;
   const wanted = environmentMatcher(environment);
   const render = renderSettingsFromEnvironment();
   const atHead = await environmentFiles({ environment, files: await readWorkingTree(root, wanted), render });
   if (!atHead.ok) return { kind: "unrendered", findings: atHead.findings };
   if (!options.base) return { kind: "files", head: atHead.files, base: [] };
-  const atBase = await environmentFiles({ environment, files: await readGitFiles({ ref: options.base, root, wanted }), render });
-  const baseAll = atBase.ok ? atBase.files : [];
-  const baseText = new Map(baseAll.map((file) => [file.path, String(file.content)]));
-  const headText = new Map(atHead.files.map((file) => [file.path, String(file.content)]));
-  return {
-    kind: "files",
-    headAll: atHead.files,
-    head: atHead.files.filter((file) => baseText.get(file.path) !== String(file.content)),
-    base: baseAll.filter((file) => headText.get(file.path) !== String(file.content)),
-  };
+  return renderedChange(atHead, await environmentFiles({ environment, files: await readGitFiles({ ref: options.base, root, wanted }), render }));
 }
 
 

@@ -9,8 +9,7 @@ import type { GrantedEnvironment } from "../config/narrow.js";
 import type { ForksLevel, Policy } from "../config/policy.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { environmentMatcher, renderedSourceOf } from "../config/source.js";
-import type { Finding } from "../manifests/types.js";
-import { environmentFiles, renderSettingsFromEnvironment, sourceReadsAny, type RenderSettings } from "../planning/environment-files.js";
+import { environmentFiles, renderedChange, renderSettingsFromEnvironment, sourceReadsAny, type RenderedChange, type RenderSettings } from "../planning/environment-files.js";
 import type { TarballLimits } from "../config/server.js";
 import type { ManifestFile } from "../manifests/manifest-file.js";
 import type { Clusters } from "../kube/cluster-pool.js";
@@ -169,7 +168,7 @@ async function planOneEnvironment(params: {
  * and those at the base. A rendered source is rendered at both commits, and a rendered file
  * counts as changed when its objects' text differs, so the diff and the prune preview are exact.
  */
-async function filesToPlan(params: Parameters<typeof planOneEnvironment>[0]): Promise<{ kind: "files"; head: ManifestFile[]; base: ManifestFile[]; headAll: ManifestFile[] } | { kind: "unrendered"; findings: Finding[] }> {
+async function filesToPlan(params: Parameters<typeof planOneEnvironment>[0]): Promise<RenderedChange> {
   const { deps, pr } = params;
   const { environment } = params.granted;
   const inEnvironment = environmentMatcher(environment);
@@ -185,17 +184,7 @@ async function filesToPlan(params: Parameters<typeof planOneEnvironment>[0]): Pr
     params.readHead().then((files) => environmentFiles({ environment, files: files.filter((file) => inEnvironment(file.path)), render })),
     params.readBase().then((files) => environmentFiles({ environment, files: files.filter((file) => inEnvironment(file.path)), render })),
   ]);
-  if (!atHead.ok) return { kind: "unrendered", findings: atHead.findings };
-  // A base that does not render (the change fixes it): everything at head is shown as changed.
-  const baseAll = atBase.ok ? atBase.files : [];
-  const baseText = new Map(baseAll.map((file) => [file.path, String(file.content)]));
-  const headText = new Map(atHead.files.map((file) => [file.path, String(file.content)]));
-  return {
-    kind: "files",
-    headAll: atHead.files,
-    head: atHead.files.filter((file) => baseText.get(file.path) !== String(file.content)),
-    base: baseAll.filter((file) => headText.get(file.path) !== String(file.content)),
-  };
+  return renderedChange(atHead, atBase);
 }
 
 /** Whether a pull request's changed files touch an environment: any under its paths, or any its rendered source reads at the head or the base. */

@@ -49,6 +49,27 @@ export async function environmentFiles(params: { environment: EnvironmentConfig;
   }
 }
 
+/** What to plan of a rendered source at two revisions, and the findings when the head does not render. */
+export type RenderedChange = { kind: "files"; head: ManifestFile[]; base: ManifestFile[]; headAll: ManifestFile[] } | { kind: "unrendered"; findings: Finding[] };
+
+/**
+ * A rendered source at the head and the base: every file at head, and as changed those whose
+ * objects' text differs, so the diff and the prune preview are exact. A base that does not render
+ * (the change fixes it) shows everything at head as changed.
+ */
+export function renderedChange(atHead: EnvironmentFiles, atBase: EnvironmentFiles): RenderedChange {
+  if (!atHead.ok) return { kind: "unrendered", findings: atHead.findings };
+  const baseAll = atBase.ok ? atBase.files : [];
+  const baseText = new Map(baseAll.map((file) => [file.path, String(file.content)]));
+  const headText = new Map(atHead.files.map((file) => [file.path, String(file.content)]));
+  return {
+    kind: "files",
+    headAll: atHead.files,
+    head: atHead.files.filter((file) => baseText.get(file.path) !== String(file.content)),
+    base: baseAll.filter((file) => headText.get(file.path) !== String(file.content)),
+  };
+}
+
 /**
  * Whether a change to these repository paths can change what the environment renders, judged on
  * the commit's files: a path the source reads, or under a directory it reads. A source that cannot
