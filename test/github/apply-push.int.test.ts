@@ -9,7 +9,7 @@ import { WorkQueue } from "../../src/jobs/queue.js";
 import { noObserver, type Observer } from "../../src/observability/observer.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
-import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
+import { EXAMPLE_INSTALLATION_ID, examplePushEvent } from "../support/github/payloads.js";
 import { createTestProbot } from "../support/github/probot.js";
 import { bodiesOf, interceptBranchHead, interceptConfig, interceptTarball } from "../support/github/pull-request-fixture.js";
 import { describeWithCluster, useCluster, testClusters } from "../support/cluster.js";
@@ -29,13 +29,7 @@ async function slipway(options: { log?: Logger } = {}) {
   return { probot: await createTestProbot(app, options.log ? { log: options.log } : {}), queue, leases };
 }
 
-const pushEvent = (sha: string) =>
-  exampleEvent("push", undefined, {
-    ref: "refs/heads/main",
-    after: sha,
-    deleted: false,
-    repository: { name: repo, full_name: `${owner}/${repo}`, owner: { login: owner, name: owner }, default_branch: "main" },
-  });
+const pushEvent = (sha: string) => examplePushEvent(sha, { owner, repo });
 
 /** What GitHub answers around one apply: config, check run, deployment, tarball. */
 function interceptApplyRound(github: GitHubMock, params: { sha: string; namespace: string; checkRun: number; deployment: number; files: Record<string, string> }) {

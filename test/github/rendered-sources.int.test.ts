@@ -8,7 +8,7 @@ import { WorkQueue } from "../../src/jobs/queue.js";
 import { describeWithCluster, testClusters, useCluster } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
-import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
+import { EXAMPLE_INSTALLATION_ID, exampleEvent, examplePushEvent } from "../support/github/payloads.js";
 import { createTestProbot } from "../support/github/probot.js";
 import { bodiesOf, interceptBranchHead, interceptConfig, interceptStickyComment, interceptTarball } from "../support/github/pull-request-fixture.js";
 import { testConfigHashKey, testPolicy } from "../support/policy.js";
@@ -52,13 +52,7 @@ const pullRequestEvent = (number: number) =>
     pull_request: { number, state: "open", head: { sha: headSha, repo: { full_name: `${owner}/${repo}` } }, base: { sha: baseSha, repo: { full_name: `${owner}/${repo}` } } },
   });
 
-const pushEvent = (sha: string) =>
-  exampleEvent("push", undefined, {
-    ref: "refs/heads/main",
-    after: sha,
-    deleted: false,
-    repository: { name: repo, full_name: `${owner}/${repo}`, owner: { login: owner, name: owner }, default_branch: "main" },
-  });
+const pushEvent = (sha: string) => examplePushEvent(sha, { owner, repo });
 
 async function slipway() {
   const queue = new WorkQueue({ concurrency: { plan: 1, apply: 1, canary: 1 }, rememberDeliveries: 100 });

@@ -13,7 +13,7 @@ import { fakeNodeName } from "../cluster/cluster.js";
 import { describeWithCluster, itWithControllers, useCluster, type ClusterContext, testClusters } from "../support/cluster.js";
 import { interceptInstallationToken } from "../support/github/installation-token.js";
 import { mockGitHub, type GitHubMock } from "../support/github/nock.js";
-import { EXAMPLE_INSTALLATION_ID, exampleEvent } from "../support/github/payloads.js";
+import { EXAMPLE_INSTALLATION_ID, examplePushEvent } from "../support/github/payloads.js";
 import { createTestProbot } from "../support/github/probot.js";
 import { bodiesOf, interceptBranchHead, interceptConfig, interceptTarball } from "../support/github/pull-request-fixture.js";
 import { testConfigHashKey, testPolicy } from "../support/policy.js";
@@ -42,13 +42,7 @@ function interceptApplyRound(github: GitHubMock, params: { sha: string; config: 
   github.patch(`${base}/check-runs/${params.checkRun}`).reply(200, { id: params.checkRun });
 }
 
-const pushEvent = (sha: string) =>
-  exampleEvent("push", undefined, {
-    ref: "refs/heads/main",
-    after: sha,
-    deleted: false,
-    repository: { name: repo, full_name: `${owner}/${repo}`, owner: { login: owner, name: owner }, default_branch: "main" },
-  });
+const pushEvent = (sha: string) => examplePushEvent(sha, { owner, repo });
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

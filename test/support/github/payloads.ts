@@ -74,6 +74,16 @@ export function exampleEvent<N extends WebhookName, A extends WebhookAction<N> |
   return { id: randomUUID(), name, payload: examplePayload(name, action, overrides) };
 }
 
+/** A push of `sha` to main of `owner/repo` (default: the example repository, Codertocat/Hello-World). */
+export function examplePushEvent(sha: string, target: { owner: string; repo: string } = { owner: "Codertocat", repo: "Hello-World" }) {
+  return exampleEvent("push", undefined, {
+    ref: "refs/heads/main",
+    after: sha,
+    deleted: false,
+    repository: { name: target.repo, full_name: `${target.owner}/${target.repo}`, owner: { login: target.owner, name: target.owner }, default_branch: "main" },
+  });
+}
+
 function mergeDeep(target: Record<string, unknown>, overrides: unknown): Record<string, unknown> {
   if (!isPlainObject(overrides)) return target;
   for (const [key, value] of Object.entries(overrides)) {
