@@ -2,7 +2,7 @@
 // of .github/slipway.yml: its manifests (plain, or rendered by kustomize or helm), with the
 // namespace, labels and config hashes Slipway stamps, each after a `# Source:` line naming the
 // file and line a person edits. Secret values are replaced unless --show-secrets.
-import { renderedSourceOf, environmentMatcher } from "../config/source.js";
+import { environmentMatcher } from "../config/source.js";
 import type { EnvironmentConfig } from "../config/schema.js";
 import { stampDesired } from "../desired/desired-state.js";
 import { identityKey, isPlainObject, refOf, type KubeObject } from "../manifests/object.js";
@@ -54,7 +54,6 @@ function pickEnvironment(environments: EnvironmentConfig[], name: string | undef
   }
   const found = environments.find((environment) => environment.name === name);
   if (!found) throw new UsageError(`no environment "${name}" in .github/slipway.yml; it has ${names}`);
-  if (!renderedSourceOf(found) && found.paths === undefined) throw new UsageError(`environment "${name}" has no source`);
   return found;
 }
 
