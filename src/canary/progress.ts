@@ -61,11 +61,15 @@ export function advance(state: CanaryState, config: CanaryConfig, observation: O
 
   switch (state.phase) {
     case "starting": {
-      if (observation.canary.ready) return to("preflight", { message: "Canary ready; trying every query once before any traffic moves." });
+      // Ready at the stable's size: a canary created at the API server's default of one replica,
+      // and ready before the controller scaled it, is not ready yet.
+      const sized = observation.canaryReplicas === state.replicas;
+      if (observation.canary.ready && sized) return to("preflight", { message: "Canary ready; trying every query once before any traffic moves." });
       if (observation.canary.failed || now > Date.parse(state.phaseSince) + config.progressDeadline) {
         return rollBack("failed", `Rolled back: the canary never became ready (${observation.canary.reason}).`);
       }
-      return { ...state, message: `Starting: ${observation.canary.reason}.` };
+      const reason = observation.canary.ready ? `scaling to ${state.replicas} replicas` : observation.canary.reason;
+      return { ...state, message: `Starting: ${reason}.` };
     }
     case "preflight": {
       if (!observation.check) return state;
