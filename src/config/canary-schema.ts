@@ -1,7 +1,7 @@
 // `canary:` under an environment in .github/slipway.yml: which workloads a merge rolls out as a
 // canary, how traffic moves to it, and what Prometheus must say before it moves further. The
 // Prometheus address is never here: it is the server's, per kube context (its policy file).
-import { z } from "zod";
+import * as z from "zod";
 
 /** `10s`, `1m`, `1m30s`, `2h`: a duration, as milliseconds. */
 export const duration = z

@@ -1,6 +1,6 @@
 // The JSON schemas of .github/slipway.yml and of the server's policy file, generated from the zod
 // schemas so the two never drift.
-import { z } from "zod";
+import * as z from "zod";
 import { policySchema } from "./policy.js";
 import { repoConfigSchema } from "./schema.js";
 

@@ -1,7 +1,7 @@
 // Parses YAML configuration (`.github/slipway.yml`, the server's policy file) against its zod
 // schema, into a fully defaulted value or into findings that say what is wrong and on which line.
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Finding } from "../manifests/types.js";
 import { repoConfigSchema, type RepoConfig } from "./schema.js";
 

@@ -3,7 +3,7 @@
 // narrow what its rule grants. The cluster's RBAC, through the identity Slipway impersonates for
 // the repository, remains the last word.
 import picomatch from "picomatch";
-import { z } from "zod";
+import * as z from "zod";
 import type { Finding } from "../manifests/types.js";
 import { parseYamlConfig } from "./load.js";
 import { duration } from "./canary-schema.js";

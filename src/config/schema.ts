@@ -1,6 +1,6 @@
 // `.github/slipway.yml`: the one schema, parsed once into a fully defaulted type. The JSON
 // schema for editors (schema/slipway.schema.json) is generated from it: `npm run schema`.
-import { z } from "zod";
+import * as z from "zod";
 import { canarySchema } from "./canary-schema.js";
 
 /**
