@@ -23,9 +23,11 @@ describe("the compiled command line", () => {
   it("parses manifests too large to parse in-process in lib/bin/parse-worker.js, and exits", async () => {
     // Over inProcessParseBytes (src/cli/small-input-parser.ts): the command hands them to the parse pool.
     const dir = mkdtempSync(join(tmpdir(), "slipway-large-"));
-    const padding = "x".repeat(1024);
-    const documents = Array.from({ length: 300 }, (_, index) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${index}\ndata:\n  pad: ${padding}\n`);
-    writeFileSync(join(dir, "many.yaml"), documents.join("---\n"));
+    // 10 files of 30 ConfigMaps, each after a 16 KiB comment: 4.8 MiB, each file under the 1 MiB
+    // a file may have, and a plan small enough to print.
+    const padding = `# ${"x".repeat(16 * 1024)}\n`;
+    const documents = Array.from({ length: 300 }, (_, index) => `${padding}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${index}\n`);
+    for (let file = 0; file < 10; file += 1) writeFileSync(join(dir, `many-${file}.yaml`), documents.slice(file * 30, file * 30 + 30).join("---\n"));
     const planned = await slipway("plan", "--offline", "--output", "json", dir);
     expect(planned.stderr).toBe("");
     expect(planned.code).toBe(1);
