@@ -4,7 +4,7 @@
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
 import { isPlainObject } from "../manifests/object.js";
 import type { KubeObject } from "../manifests/object.js";
-import { normalizeForDiff } from "./normalize.js";
+import { normalizeForDiff, sortedCopy } from "./normalize.js";
 import { yamlLines } from "./yaml-lines.js";
 import { foldStringData, isSecret, maskSecret } from "./secrets.js";
 
@@ -24,7 +24,7 @@ export interface DiffObjectsParams {
 export function objectsDiffer(live: KubeObject | undefined, desired: KubeObject): boolean {
   if (live === undefined) return true;
   const secret = isSecret(desired) || isSecret(live);
-  return JSON.stringify(sortKeys(prepare(live, secret))) !== JSON.stringify(sortKeys(prepare(desired, secret)));
+  return !jsonEqual(prepare(live, secret), prepare(desired, secret));
 }
 
 /** A unified diff from live to desired, or "" when they do not differ after normalisation. */
@@ -32,10 +32,10 @@ export function diffObjects(params: DiffObjectsParams): string {
   const { name, live, desired } = params;
   // Either side being a Secret is enough: a value must never slip through on the other side.
   const secret = isSecret(desired) || (live !== undefined && isSecret(live));
-  const liveSide = live === undefined ? undefined : sortKeys(prepare(live, secret));
-  const desiredSide = sortKeys(prepare(desired, secret));
-  // Most objects of a plan are unchanged: compare the sorted data before rendering any YAML.
-  if (liveSide !== undefined && JSON.stringify(liveSide) === JSON.stringify(desiredSide)) return "";
+  const liveSide = live === undefined ? undefined : prepare(live, secret);
+  const desiredSide = prepare(desired, secret);
+  // Most objects of a plan are unchanged: compare the data before rendering any YAML.
+  if (liveSide !== undefined && jsonEqual(liveSide, desiredSide)) return "";
   const before = liveSide === undefined ? "" : toYaml(liveSide);
   const after = toYaml(desiredSide);
   if (before === after) return "";
@@ -45,9 +45,10 @@ export function diffObjects(params: DiffObjectsParams): string {
   });
 }
 
+/** Normalised, masked if a Secret, every map's keys sorted. */
 function prepare(object: KubeObject, secret: boolean): KubeObject {
   const normalized = normalizeForDiff(object);
-  return secret ? maskSecret(foldStringData(normalized)) : normalized;
+  return secret ? (sortedCopy(maskSecret(foldStringData(normalized))) as KubeObject) : normalized;
 }
 
 /**
@@ -55,15 +56,18 @@ function prepare(object: KubeObject, secret: boolean): KubeObject {
  * and the manifest order keys differently, while list order carries meaning.
  */
 export function toComparableYaml(value: unknown): string {
-  return toYaml(sortKeys(value));
+  return toYaml(sortedCopy(value));
 }
 
 // Never folds long strings, so a one-word change stays a one-line diff; never uses aliases.
 const toYaml = (sorted: unknown): string => yamlLines(sorted);
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isPlainObject(value)) return value;
-  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(keys.map((key) => [key, sortKeys(value[key])]));
+/** Equal as JSON data, for two values whose maps have their keys in the same (sorted) order. */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, index) => jsonEqual(item, b[index]));
+  if (!isPlainObject(a) || !isPlainObject(b) || Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  const others = Object.keys(b);
+  return keys.length === others.length && keys.every((key, index) => key === others[index] && jsonEqual(a[key], b[key]));
 }

@@ -20,10 +20,14 @@ const SERVICE_ALLOCATED = ["clusterIP", "clusterIPs", "healthCheckNodePort"];
 
 const WEBHOOK_CONFIGURATION_KINDS = new Set(["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
 
-/** A deep copy of `object` without server-set fields, ready to be diffed. */
+/**
+ * A deep copy of `object` without server-set fields, every map's keys in sorted order, ready to be
+ * diffed. `status` and `managedFields` (most of a live object's bytes) are left out before copying.
+ */
 export function normalizeForDiff(object: KubeObject): KubeObject {
-  const copy = structuredClone(object);
-  delete copy.status;
+  const { status: _status, metadata, ...rest } = object;
+  const { managedFields: _managedFields, ...kept } = isPlainObject(metadata) ? metadata : {};
+  const copy = sortedCopy({ ...rest, metadata: kept }) as KubeObject;
   stripMetadata(copy);
   if (copy.kind === "Service" && groupOf(copy.apiVersion) === "") stripServiceAllocations(copy);
   if (WEBHOOK_CONFIGURATION_KINDS.has(copy.kind) && groupOf(copy.apiVersion) === "admissionregistration.k8s.io") {
@@ -56,4 +60,20 @@ function stripCaBundles(configuration: KubeObject): void {
   for (const webhook of configuration.webhooks as unknown[]) {
     if (isPlainObject(webhook) && isPlainObject(webhook.clientConfig)) delete webhook.clientConfig.caBundle;
   }
+}
+
+/**
+ * A deep copy of JSON data with every map's keys sorted (by UTF-16 code units, as the server's
+ * and the manifest's orders differ) and lists in their own order.
+ */
+export function sortedCopy(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedCopy);
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    // JSON.parse makes "__proto__" an ordinary key; an assignment would set the copy's prototype.
+    if (key === "__proto__") Object.defineProperty(copy, key, { value: sortedCopy(value[key]), enumerable: true, writable: true, configurable: true });
+    else copy[key] = sortedCopy(value[key]);
+  }
+  return copy;
 }
