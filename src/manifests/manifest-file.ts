@@ -45,7 +45,12 @@ export function parseFiles(files: ManifestFile[], options: ParseFilesOptions = {
  * of the files, and a plan (or an apply) of part of an environment would show (or prune) the rest
  * as removed.
  */
-export function* parseFilesWithin(files: ManifestFile[], options: ParseFilesOptions = {}): Generator<ParsedFile, ManifestFinding | undefined> {
+export function* parseFilesWithin(
+  files: ManifestFile[],
+  options: ParseFilesOptions = {},
+  /** Reads one file (the parse worker's cache of files it has read before, say). */
+  parseFile: (file: ManifestFile, limits: Partial<ParseLimits> | undefined) => ParsedFile = parseOneFile,
+): Generator<ParsedFile, ManifestFinding | undefined> {
   const budget = { ...defaultParseBudget, ...options.budget };
   const bytes = files.reduce((total, file) => total + byteLength(file.content), 0);
   if (bytes > budget.maxTotalBytes) {
@@ -53,7 +58,7 @@ export function* parseFilesWithin(files: ManifestFile[], options: ParseFilesOpti
   }
   const totals = { documents: 0, objects: 0, aliasValues: 0 };
   for (const file of files) {
-    const parsed = parseManifestFile({ path: file.path, content: file.content, ...(file.sourceLines ? { sourceLines: file.sourceLines } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+    const parsed = parseFile(file, options.limits);
     totals.documents += parsed.counts.documents;
     totals.objects += parsed.objects.length;
     totals.aliasValues += parsed.counts.aliasValues;
@@ -72,6 +77,11 @@ export function* parseFilesWithin(files: ManifestFile[], options: ParseFilesOpti
     yield parsed;
   }
   return undefined;
+}
+
+/** One file, as `parseFilesWithin` reads it unless told otherwise. */
+export function parseOneFile(file: ManifestFile, limits: Partial<ParseLimits> | undefined): ParsedFile {
+  return parseManifestFile({ path: file.path, content: file.content, ...(file.sourceLines ? { sourceLines: file.sourceLines } : {}), ...(limits ? { limits } : {}) });
 }
 
 /** The finding of a read that stopped short (a budget, a timeout, memory): nothing may be planned from it. */

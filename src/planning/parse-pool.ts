@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { withLineOf } from "../manifests/line-tree.js";
 import type { LoadedSources, ManifestFile, ParseFilesOptions } from "../manifests/manifest-file.js";
 import type { ManifestFinding } from "../manifests/findings.js";
-import type { ParseReply, ParseRequest } from "./parse-worker.js";
+import type { ParseReply, ParseRequest, ParseWorkerData } from "./parse-worker.js";
 
 export interface ParsePoolOptions {
   /** Worker threads (default 2, or 1 on a one-core machine). */
@@ -17,6 +17,8 @@ export interface ParsePoolOptions {
   timeoutMs: number;
   /** The V8 heap of each worker (default 512 MiB). */
   maxHeapMb: number;
+  /** Text of files read before that each worker remembers, at most (default 4 MiB; parse-cache.ts). */
+  cacheBytes: number;
 }
 
 /** What plans need from a parser: the files' objects and findings, every problem a finding. */
@@ -46,12 +48,14 @@ export class ParsePool implements ManifestParser {
   private readonly slots = new Set<Slot>();
   private readonly waiting: Job[] = [];
   private nextId = 1;
+  private remembered = 0;
 
   constructor(options: Partial<ParsePoolOptions> = {}) {
     this.options = {
       size: options.size ?? Math.min(2, availableParallelism()),
       timeoutMs: options.timeoutMs ?? 120_000,
       maxHeapMb: options.maxHeapMb ?? 512,
+      cacheBytes: options.cacheBytes ?? 4 * 1024 * 1024,
     };
   }
 
@@ -60,6 +64,11 @@ export class ParsePool implements ManifestParser {
       this.waiting.push({ id: this.nextId++, files, options, loaded: { objects: [], findings: [] }, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /** Files the workers answered from memory instead of reading them again, since the pool was made. */
+  get rememberedFiles(): number {
+    return this.remembered;
   }
 
   /** Terminates the workers; calls still waiting fail. */
@@ -88,7 +97,8 @@ export class ParsePool implements ManifestParser {
   private spawn(): void {
     // No execArgv: the parent's flags (--input-type, tsx's hooks) are not all valid in a worker.
     // Referenced while it starts, for the call waiting for it.
-    const worker = new Worker(workerEntry(), { execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb } });
+    const workerData: ParseWorkerData = { cacheBytes: this.options.cacheBytes };
+    const worker = new Worker(workerEntry(), { execArgv: [], workerData, resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb } });
     const slot: Slot = { worker, ready: false };
     worker.on("message", (reply: ParseReply) => this.receive(slot, reply));
     worker.on("error", (error) => this.lose(slot, error));
@@ -124,6 +134,7 @@ export class ParsePool implements ManifestParser {
         for (const finding of reply.findings) job.loaded.findings.push(finding);
         return;
       case "done":
+        this.remembered += reply.remembered;
         this.release(slot);
         job.resolve(reply.overBudget ? { objects: [], findings: [reply.overBudget] } : job.loaded);
         return;

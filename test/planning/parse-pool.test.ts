@@ -89,6 +89,35 @@ describe("ParsePool", () => {
     expect(loaded).toEqual({ objects: [], findings: [expect.objectContaining({ code: "input-over-budget" })] });
   });
 
+  it("answers files it has read before from its worker's memory, with the same objects, findings and lines, as copies", async () => {
+    const parser = pool({ size: 1 });
+    const strip = (loaded: Awaited<ReturnType<ParsePool["parse"]>>) => ({ ...loaded, objects: loaded.objects.map(({ object, position, documentIndex, lines }) => ({ object, position, documentIndex, lines })) });
+    const first = await parser.parse(small);
+    expect(parser.rememberedFiles).toBe(0);
+    // What a caller does with its objects does not reach the worker's memory.
+    first.objects[0]!.object.metadata.name = "changed by the caller";
+    const again = await parser.parse(small.map((file) => ({ ...file })));
+    expect(parser.rememberedFiles).toBe(small.length);
+    expect(again.objects[0]?.object.metadata.name).toBe("a");
+    expect(strip(again)).toEqual(strip(parseFiles(small)));
+    expect(again.objects[1]?.lineOf(["stringData", "password"])).toBe(9);
+
+    // An edited file is read again; the others are remembered.
+    const edited = small.map((file) => (file.path === "deploy/app.yaml" ? { ...file, content: String(file.content).replace("key: value", "key: edited") } : file));
+    const third = await parser.parse(edited);
+    expect(third.objects[0]?.object.data).toEqual({ key: "edited" });
+    expect(parser.rememberedFiles).toBe(small.length + 2);
+  });
+
+  it("counts remembered files against the budget as read ones", async () => {
+    const parser = pool({ size: 1 });
+    await parser.parse(small);
+    const loaded = await parser.parse(small, { budget: { maxTotalObjects: 1 } });
+    expect(parser.rememberedFiles).toBeGreaterThan(0);
+    expect(loaded.objects).toEqual([]);
+    expect(loaded.findings.map((finding) => finding.code)).toEqual(["input-over-budget"]);
+  });
+
   it("stops a parse past its time with a finding, and serves the next one with a new worker", async () => {
     const workers = pool({ size: 1, timeoutMs: 200 });
     const started = performance.now();
