@@ -16,7 +16,7 @@ import type { ObjectStore } from "../kube/objects.js";
 import { displayName, identityKey, refOf, type KubeObject } from "../manifests/object.js";
 import { isSecret } from "../plan/secrets.js";
 import { inventoryLocation } from "../desired/desired-state.js";
-import type { ManifestFile } from "../manifests/manifest-file.js";
+import type { LoadedSources, ManifestFile } from "../manifests/manifest-file.js";
 import { planWithBodies } from "../planning/plan-environment.js";
 import { applyObjects, type DesiredObject } from "./apply-objects.js";
 import { failureMessage, interruptedMessage, leaseLostMessage, pruneBlocked, skippedPrunes } from "./apply-messages.js";
@@ -36,6 +36,8 @@ export interface ApplyEnvironmentParams {
   environment: EnvironmentConfig;
   /** Every manifest under the environment's paths at the commit: Git is the source of truth. */
   files: ManifestFile[];
+  /** `files`, already being parsed (apply-push starts while it reports to GitHub and takes the Lease). */
+  parsed?: Promise<LoadedSources>;
   commit: string;
   /**
    * The repository (`owner/name`) applying: recorded in the inventory, and an inventory another
@@ -144,6 +146,7 @@ async function applyUnderLease(params: ApplyEnvironmentParams, lease: HeldLease,
   const { plan, desired, canaries } = await planWithBodies({
     environment,
     head: params.files,
+    ...(params.parsed ? { parsedHead: params.parsed } : {}),
     base: [],
     target: { mode: "cluster", store, context: params.context },
     fieldManager: params.fieldManager,

@@ -9,6 +9,7 @@
 // GitHub's bookkeeping (three writes) overlaps the reading instead of preceding it (issue 12); the
 // apply still waits for it, so a check run or deployment GitHub refuses leaves the cluster as it was.
 import { environmentFiles, renderSettingsFromEnvironment, type RenderSettings } from "../planning/environment-files.js";
+import { sharedParsePool } from "../planning/parse-pool.js";
 import type { Finding } from "../manifests/types.js";
 import { applyEnvironment } from "../apply/apply-environment.js";
 import { canaryHoldBack } from "../canary/prepare.js";
@@ -71,7 +72,12 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
   const reading = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, reading.signal]) : reading.signal;
   const render = { ...(deps.render ?? renderSettingsFromEnvironment()), signal };
-  const files = awaitedLater(readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits, signal }).then((read) => environmentFiles({ environment, files: read, render })));
+  // Read, rendered and parsed (in the pool's workers) while the check run, the deployment, the Lease and the inventory are seen to.
+  const files = awaitedLater(
+    readEnvironmentAt(octokit, { ...target, environment, limits: deps.tarballLimits, signal })
+      .then((read) => environmentFiles({ environment, files: read, render }))
+      .then((manifests) => (manifests.ok ? { ...manifests, parsed: awaitedLater(sharedParsePool().parse(manifests.files)) } : manifests)),
+  );
   // Through a promise, so that even a synchronous throw waits for the check run to report it.
   const access = awaitedLater(Promise.resolve().then(() => deps.clusters.access(environment.context, identity)));
   const checkRun = await startCheckRun(octokit, { ...target, name: applyCheckRunName(environment.name), headSha: target.sha }).catch((error: unknown) => {
@@ -88,6 +94,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     const report = manifests.ok ? await applyEnvironment({
       environment,
       files: manifests.files,
+      parsed: manifests.parsed,
       commit: target.sha,
       owner: `${target.owner}/${target.repo}`,
       store: cluster.store,

@@ -56,6 +56,8 @@ export interface PlanEnvironmentParams {
   signal?: AbortSignal;
   /** Parses the manifests off the event loop (default: the process's pool of worker threads). */
   parser?: ManifestParser;
+  /** The head's files (`headAll ?? head`), already being parsed: the apply starts as soon as it has read them. */
+  parsedHead?: Promise<LoadedSources>;
   /**
    * Holds canaried workloads back (canary/prepare.ts): the bodies sent keep what runs, and their new
    * revision goes to a canary. With diffs, the plan shows Git's change of a held-back Deployment or
@@ -101,7 +103,7 @@ export async function planWithBodies(params: PlanEnvironmentParams): Promise<{ p
   // event loop, and a budget over all the files (bytes, documents, objects, alias copies), a
   // timeout or a parse that runs out of memory is a finding.
   const parser = params.parser ?? sharedParsePool();
-  const [parsedHead, parsedBase] = await Promise.all([parser.parse(params.headAll ?? params.head), parser.parse(params.base)]);
+  const [parsedHead, parsedBase] = await Promise.all([params.parsedHead ?? parser.parse(params.headAll ?? params.head), parser.parse(params.base)]);
   // Part of the manifests would plan part of the change: the rest would show as pruned.
   const stopped = [...stoppedReading(parsedHead), ...stoppedReading(parsedBase)];
   if (stopped.length > 0) return { plan: { ...plan, findings: stopped } };
