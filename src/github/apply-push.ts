@@ -84,11 +84,11 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     reading.abort();
     throw error;
   });
-  let deployment: number | undefined;
+  let deployment: StartedDeployment | undefined;
   try {
     // First, even when the read failed meanwhile: a failure's status must come after the in-progress
     // one, and a deployment GitHub refuses must still leave the check run completed.
-    deployment = await startDeployment(octokit, target, checkRun);
+    deployment = await startDeployment(octokit, target, checkRun, deps.log);
     const cluster = await access;
     const manifests = await files;
     const report = manifests.ok ? await applyEnvironment({
@@ -122,7 +122,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
         commit: target.sha,
         decisions: canaries.decisions,
         ...(pullRequest !== undefined ? { pullRequest } : {}),
-        ...(deployment !== undefined ? { deployment } : {}),
+        ...(deployment !== undefined ? { deployment: deployment.id } : {}),
       });
     }
     return report;
@@ -134,7 +134,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
       const waiting = renderApplyLeaseHeld({ environment: environment.name, holder: error.holder });
       deps.log.info(waiting.summary);
       await failCheckRun(octokit, { ...target, checkRun, ...waiting, conclusion: "neutral" });
-      if (deployment) await setDeploymentState(octokit, target, deployment, "inactive", waiting.title, checkRun);
+      if (deployment) await setLaterDeploymentState(octokit, target, deployment, "inactive", waiting.title, checkRun);
       return "lease-held";
     }
     // Stopped by the shutdown before a report (reading the commit, waiting for the Lease).
@@ -143,7 +143,7 @@ export async function applyPush(deps: ApplyPushDeps, target: PushTarget): Promis
     const failure = interrupted ? renderApplyInterrupted({ environment: environment.name }) : renderApplyFailure({ environment: environment.name, error });
     deps.log.warn(failure.summary);
     await failCheckRun(octokit, { ...target, checkRun, ...failure, conclusion: interrupted ? "neutral" : "failure" });
-    if (deployment) await setDeploymentState(octokit, target, deployment, interrupted ? "error" : "failure", failure.title, checkRun);
+    if (deployment) await setLaterDeploymentState(octokit, target, deployment, interrupted ? "error" : "failure", failure.title, checkRun);
     return undefined;
   }
 }
@@ -202,7 +202,19 @@ async function olderThanApplied(octokit: GitHubClient, target: PushTarget, last:
   }
 }
 
-async function startDeployment(octokit: GitHubClient, target: PushTarget, checkRun: CheckRunHandle): Promise<number | undefined> {
+type DeploymentState = "in_progress" | "success" | "failure" | "inactive" | "error";
+
+/** A deployment GitHub accepted, and its in-progress status on its way: every later status waits for it. */
+interface StartedDeployment {
+  id: number;
+  inProgress: Promise<void>;
+}
+
+/**
+ * The deployment is the gate (GitHub may refuse it, and then nothing is applied); its in-progress
+ * status is not, so the apply starts while it is posted.
+ */
+async function startDeployment(octokit: GitHubClient, target: PushTarget, checkRun: CheckRunHandle, log: ApplyPushDeps["log"]): Promise<StartedDeployment | undefined> {
   const { data } = await octokit.rest.repos.createDeployment({
     owner: target.owner,
     repo: target.repo,
@@ -213,8 +225,16 @@ async function startDeployment(octokit: GitHubClient, target: PushTarget, checkR
     description: `Slipway applies ${target.granted.environment.name}`,
   });
   if (!("id" in data)) return undefined;
-  await setDeploymentState(octokit, target, data.id, "in_progress", "Applying", checkRun);
-  return data.id;
+  const inProgress = setDeploymentState(octokit, target, data.id, "in_progress", "Applying", checkRun).catch((error: unknown) => {
+    log.warn(`Deployment ${data.id} of ${target.granted.environment.name}: GitHub did not take its in-progress status (${error instanceof Error ? error.message : String(error)})`);
+  });
+  return { id: data.id, inProgress };
+}
+
+/** A later status of the deployment, after its in-progress one. */
+async function setLaterDeploymentState(octokit: GitHubClient, target: PushTarget, deployment: StartedDeployment, state: DeploymentState, description: string, checkRun: CheckRunHandle) {
+  await deployment.inProgress;
+  await setDeploymentState(octokit, target, deployment.id, state, description, checkRun);
 }
 
 /** The workloads whose canary this apply starts: its state takes this deployment and gives it the outcome (a canary it continues has its own). */
@@ -223,18 +243,18 @@ function startedCanaries(decisions: CanaryDecision[]): string[] {
 }
 
 /** The apply's outcome as the deployment's status; a canary the apply starts decides it later, so until then it is in progress. */
-async function finishDeployment(octokit: GitHubClient, target: PushTarget, deployment: number | undefined, report: ApplyReport, checkRun: CheckRunHandle, canaried: string[]) {
+async function finishDeployment(octokit: GitHubClient, target: PushTarget, deployment: StartedDeployment | undefined, report: ApplyReport, checkRun: CheckRunHandle, canaried: string[]) {
   if (deployment === undefined) return;
-  if (canaried.length > 0) return setDeploymentState(octokit, target, deployment, "in_progress", `Applied; canary of ${canaried.join(", ")} under way`, checkRun);
+  if (canaried.length > 0) return setLaterDeploymentState(octokit, target, deployment, "in_progress", `Applied; canary of ${canaried.join(", ")} under way`, checkRun);
   const state = report.outcome === "applied" ? "success" : report.outcome === "skipped" ? "inactive" : report.outcome === "interrupted" ? "error" : "failure";
-  await setDeploymentState(octokit, target, deployment, state, deploymentDescription(report), checkRun);
+  await setLaterDeploymentState(octokit, target, deployment, state, deploymentDescription(report), checkRun);
 }
 
 async function setDeploymentState(
   octokit: GitHubClient,
   target: PushTarget,
   deployment: number,
-  state: "in_progress" | "success" | "failure" | "inactive" | "error",
+  state: DeploymentState,
   description: string,
   checkRun: CheckRunHandle,
 ) {

@@ -347,6 +347,38 @@ describe("apply ordering", () => {
     expect(order.indexOf(`PATCH ${base}/check-runs/78`)).toBeGreaterThan(order.indexOf(`POST ${base}/check-runs`));
   });
 
+  it("goes on with the apply while the deployment's in-progress status is posted, and posts its final status after that one", async () => {
+    const github = mockGitHub();
+    interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
+    interceptConfig(github, pr, `environments:\n  - name: staging\n    paths: ["deploy/**"]\n`, { ref: sha });
+    interceptBranchHead(github, pr, "main", sha);
+    github.get(`${base}/tarball/${sha}`).reply(200, gitTarball(pr.head), { "content-type": "application/x-gzip" });
+    github.post(`${base}/check-runs`).reply(201, { id: 80, html_url: "https://github.com/x/y/runs/80" });
+    github.post(`${base}/deployments`).reply(201, { id: 904 });
+    let completed = false;
+    let completedBeforeInProgress: boolean | undefined;
+    github.patch(`${base}/check-runs/80`).reply(200, (_uri, body) => {
+      completed = (body as { status?: string }).status === "completed";
+      return { id: 80 };
+    });
+    // The in-progress status is answered once the check run was completed, or after 2 s: the order is the test.
+    github.post(`${base}/deployments/904/statuses`).reply(async () => {
+      for (const started = Date.now(); !completed && Date.now() - started < 2000; ) await new Promise((resolve) => setTimeout(resolve, 10));
+      completedBeforeInProgress = completed;
+      return [201, { id: 1 }];
+    });
+    github.post(`${base}/deployments/904/statuses`).reply(201, { id: 2 });
+    const { probot, queue } = await slipway();
+    await probot.receive(push());
+    await queue.onIdle();
+
+    github.done();
+    // noClusters refuses the apply: reported on the check run without waiting for the in-progress status…
+    expect(completedBeforeInProgress).toBe(true);
+    // …and the deployment's failure posted after its in-progress status.
+    expect(bodiesOf(github, "POST", /statuses$/).map((body) => (body as { state: string }).state)).toEqual(["in_progress", "failure"]);
+  });
+
   it("reads a pull request's head while its plan's check run is created, not after", async () => {
     const github = mockGitHub();
     interceptInstallationToken(github, { installationId: EXAMPLE_INSTALLATION_ID });
