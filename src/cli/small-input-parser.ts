@@ -1,7 +1,7 @@
 // The command line's parser. A command line's process serves no one else, so it parses on its main
 // thread whatever it would otherwise wait for a worker thread to parse: starting the pool's worker
 // (loading the YAML parser and the validators) and copying the files and objects across costs
-// more than it saves (a 500-object plan, 300 KB: 1.60 s through the pool, 1.44 s in-process).
+// more than it saves (a 500-object plan, 300 KB: 1.56 s through the pool, 1.44 s in-process).
 // The same budget applies either way (parseFiles); inputs past a few MiB still go to the pool,
 // whose heap cap and timeout bound a hostile file the budget does not.
 import { parseFiles, type ManifestFile, type ParseFilesOptions, type LoadedSources } from "../manifests/manifest-file.js";

@@ -5,6 +5,7 @@ import { afterEach, expect, it } from "vitest";
 import { applyAsSlipway } from "../support/apply-as-slipway.js";
 import { runPlanCommand, type PlanCommandOptions } from "../../src/cli/plan-command.js";
 import { describeWithCluster, useCluster } from "../support/cluster.js";
+import { planOptions } from "../support/plan-options.js";
 
 const originalKubeconfig = process.env.KUBECONFIG;
 afterEach(() => {
@@ -21,16 +22,7 @@ const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:
 
 describeWithCluster("slipway plan against a cluster", () => {
   const cluster = useCluster();
-  const options = (cwd: string, namespace: string): PlanCommandOptions => ({
-    paths: [],
-    namespace,
-    offline: false,
-    output: "text",
-    fieldManager: "slipway",
-    configHashKey: "test-key",
-    color: false,
-    cwd,
-  });
+  const options = (cwd: string, namespace: string): PlanCommandOptions => planOptions(cwd, { namespace });
 
   it("exits 0 when the cluster already matches and 1 when it would change", async () => {
     const ctx = await cluster();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runPlanCommand, type PlanCommandOptions } from "../../src/cli/plan-command.js";
 import { UsageError } from "../../src/cli/local-files.js";
+import { planOptions } from "../support/plan-options.js";
 
 function workspace(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "slipway-cli-"));
@@ -14,16 +15,7 @@ function workspace(files: Record<string, string>): string {
   return dir;
 }
 
-const options = (cwd: string, overrides: Partial<PlanCommandOptions> = {}): PlanCommandOptions => ({
-  paths: [],
-  offline: true,
-  output: "json",
-  fieldManager: "slipway",
-  configHashKey: "test-key",
-  color: false,
-  cwd,
-  ...overrides,
-});
+const options = (cwd: string, overrides: Partial<PlanCommandOptions> = {}): PlanCommandOptions => planOptions(cwd, { offline: true, output: "json", ...overrides });
 
 const configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n";
 

@@ -6,9 +6,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { runPlanCommand, type PlanCommandOptions } from "../../src/cli/plan-command.js";
+import { runPlanCommand } from "../../src/cli/plan-command.js";
 import { runRenderCommand } from "../../src/cli/render-command.js";
 import { describeWithCluster, useCluster } from "../support/cluster.js";
+import { planOptions } from "../support/plan-options.js";
 import { renderTools } from "../support/render-tools.js";
 
 const saved = { KUBECONFIG: process.env.KUBECONFIG, SLIPWAY_KUSTOMIZE: process.env.SLIPWAY_KUSTOMIZE, SLIPWAY_HELM: process.env.SLIPWAY_HELM };
@@ -54,16 +55,6 @@ function repository(namespace: string): string {
 
 describeWithCluster("the command line on rendered sources", () => {
   const cluster = useCluster();
-  const options = (cwd: string, extra: Partial<PlanCommandOptions> = {}): PlanCommandOptions => ({
-    paths: [],
-    offline: false,
-    output: "text",
-    fieldManager: "slipway",
-    configHashKey: "test-key",
-    color: false,
-    cwd,
-    ...extra,
-  });
 
   it("plans both environments from the working tree, and with --base only what changed since", async () => {
     const ctx = await cluster();
@@ -71,7 +62,7 @@ describeWithCluster("the command line on rendered sources", () => {
     const ns = await ctx.namespace("clisrc");
     const root = repository(ns);
 
-    const all = await runPlanCommand(options(root));
+    const all = await runPlanCommand(planOptions(root));
     expect(all.exitCode).toBe(1);
     expect(all.output).toContain(`ConfigMap/${ns}/prod-settings will be created (base/settings.yaml:1)`);
     expect(all.output).toMatch(new RegExp(`Secret/${ns}/prod-token-\\w+ will be created \\(base/kustomization\\.yaml:1\\)`));
@@ -80,13 +71,13 @@ describeWithCluster("the command line on rendered sources", () => {
 
     // An edit in the working tree: against HEAD, only the chart's object changed.
     write(root, { "values/prod.yaml": "greeting: servus\n" });
-    const changed = await runPlanCommand(options(root, { base: "HEAD" }));
+    const changed = await runPlanCommand(planOptions(root, { base: "HEAD" }));
     expect(changed.output).toContain(`ConfigMap/${ns}/web-greeting will be created`);
     expect(changed.output).not.toContain("prod-settings");
     expect(changed.output).toContain("servus");
 
     // Paths select environments: a file only the Kustomize source reads.
-    const selected = await runPlanCommand(options(root, { paths: [join(root, "base/settings.yaml")] }));
+    const selected = await runPlanCommand(planOptions(root, { paths: [join(root, "base/settings.yaml")] }));
     expect(selected.output).toContain("prod-settings");
     expect(selected.output).not.toContain("web-greeting");
   });

@@ -3,16 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkHelmChart } from "../../src/sources/check-helm-chart.js";
 import { dependsOn } from "../../src/sources/depends-on.js";
-import type { HelmSource } from "../../src/sources/types.js";
-import { fixtureRepository } from "../support/fixture-repository.js";
+import { fixtureRepository, helmShopProduction as shop } from "../support/fixture-repository.js";
 
-const shop: HelmSource = {
-  kind: "helm",
-  chart: "charts/shop",
-  values: ["environments/production/values.yaml", "environments/production/values-eu.yaml"],
-  releaseName: "shop",
-  namespace: "shop-production",
-};
 
 describe("checkHelmChart", () => {
   it("reads a chart with a vendored dependency: its files and values files are what it depends on", async () => {

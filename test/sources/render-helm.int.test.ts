@@ -3,17 +3,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { renderSource } from "../../src/sources/render-source.js";
-import type { HelmSource } from "../../src/sources/types.js";
-import { fixtureRepository, recordingTool } from "../support/fixture-repository.js";
+import { fixtureRepository, helmShopProduction as shop, recordingTool } from "../support/fixture-repository.js";
 import { describeWithRenderTools, renderTools } from "../support/render-tools.js";
 
-const shop: HelmSource = {
-  kind: "helm",
-  chart: "charts/shop",
-  values: ["environments/production/values.yaml", "environments/production/values-eu.yaml"],
-  releaseName: "shop",
-  namespace: "shop-production",
-};
 
 describeWithRenderTools("rendering a Helm source", () => {
   it("renders a chart with two values files, each document mapped to its template by the # Source: line", async () => {

@@ -4,12 +4,22 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
+import type { HelmSource } from "../../src/sources/types.js";
 
 const fixtures = join(import.meta.dirname, "..", "..", "fixtures", "sources");
 const made: string[] = [];
 afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/** The helm-shop fixture's chart as its production environment renders it: two values files. */
+export const helmShopProduction: HelmSource = {
+  kind: "helm",
+  chart: "charts/shop",
+  values: ["environments/production/values.yaml", "environments/production/values-eu.yaml"],
+  releaseName: "shop",
+  namespace: "shop-production",
+};
 
 /** A fresh copy of fixtures/sources/<name>, a repository's files, removed after the test. */
 export function fixtureRepository(name: string): string {
